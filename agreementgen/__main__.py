@@ -1,0 +1,6 @@
+"""``python -m agreementgen``."""
+
+from agreementgen.cli import main
+
+if __name__ == "__main__":
+    main()

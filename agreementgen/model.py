@@ -1,0 +1,407 @@
+"""The typed, frozen model of a partnership description, built once from validated data.
+
+Field names follow the description format; free-text fields hold Markdown as written.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from typing import Any
+
+
+class Kind(enum.StrEnum):
+    PARTNERSHIP_AGREEMENT = "partnership_agreement"
+    MOU = "mou"
+    LETTER_OF_INTENT = "letter_of_intent"
+
+
+class Binding(enum.StrEnum):
+    BINDING = "binding"
+    NON_BINDING = "non_binding"
+
+
+class Sector(enum.StrEnum):
+    CSO = "cso"
+    BUSINESS = "business"
+    PUBLIC = "public"
+    KNOWLEDGE = "knowledge"
+    FUNDER = "funder"
+
+
+class Orientation(enum.StrEnum):
+    PARTNERSHIP_ORIENTED = "partnership_oriented"
+    ACTIVIST = "activist"
+    MIXED = "mixed"
+
+
+class ContributionType(enum.StrEnum):
+    CASH = "cash"
+    IN_KIND = "in_kind"
+    STAFF = "staff"
+    EXPERTISE = "expertise"
+    NETWORK = "network"
+    BRAND = "brand"
+    DATA = "data"
+    FACILITIES = "facilities"
+    OTHER = "other"
+
+
+class DecisionRule(enum.StrEnum):
+    CONSENSUS = "consensus"
+    MAJORITY = "majority"
+    LEAD_PARTNER = "lead_partner"
+    UNANIMITY = "unanimity"
+
+
+class Level(enum.StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class PublicStatements(enum.StrEnum):
+    JOINT_APPROVAL = "joint_approval"
+    EACH_PARTNER = "each_partner"
+    LEAD_PARTNER = "lead_partner"
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    title: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class Agreement:
+    title: str
+    binding: Binding
+    kind: Kind = Kind.PARTNERSHIP_AGREEMENT
+    language: str | None = None
+    version: str | None = None
+    date: datetime.date | None = None
+    place: str | None = None
+    governing_law: str | None = None
+    dispute_resolution: str | None = None
+
+
+@dataclass(frozen=True)
+class Partner:
+    id: str
+    name: str
+    sector: Sector
+    role: str
+    mission: str
+    short_name: str | None = None
+    orientation: Orientation | None = None
+    country: str | None = None
+    registration: str | None = None
+    address: str | None = None
+    mission_fit: str | None = None
+    objectives: tuple[str, ...] = ()
+    expected_benefits: tuple[str, ...] = ()
+    non_negotiables: tuple[str, ...] = ()
+    negotiables: tuple[str, ...] = ()
+    representative: Person | None = None
+    contact: Person | None = None
+
+    @property
+    def display_name(self) -> str:
+        """The name used in running text: the short name when there is one."""
+        return self.short_name or self.name
+
+
+@dataclass(frozen=True)
+class Purpose:
+    problem: str
+    shared_objectives: tuple[str, ...]
+    vision: str | None = None
+    collaborative_advantage: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: str
+    statement: str
+    preconditions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Assumption:
+    statement: str
+    risk_if_false: str | None = None
+
+
+@dataclass(frozen=True)
+class Intervention:
+    id: str
+    activity: str
+    lead: str | None = None
+    outcomes: tuple[str, ...] = ()
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class TheoryOfChange:
+    long_term_goal: str
+    outcomes: tuple[Outcome, ...]
+    assumptions: tuple[Assumption, ...] = ()
+    interventions: tuple[Intervention, ...] = ()
+
+
+@dataclass(frozen=True)
+class Contribution:
+    partner: str
+    type: ContributionType
+    description: str
+    value: Money | None = None
+    schedule: str | None = None
+
+
+@dataclass(frozen=True)
+class Body:
+    name: str
+    members: tuple[str, ...] = ()
+    meets: str | None = None
+
+
+@dataclass(frozen=True)
+class Governance:
+    body: Body | None = None
+    decision_rule: DecisionRule | None = None
+    escalation: tuple[str, ...] = ()
+    context_change: str | None = None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    result: str
+    indicator: str
+    baseline: str | None = None
+    target: str | None = None
+    target_date: datetime.date | None = None
+    means_of_verification: str | None = None
+    frequency: str | None = None
+    responsible: str | None = None
+
+
+@dataclass(frozen=True)
+class Reviews:
+    cadence_months: int | None = None
+    first_review: datetime.date | None = None
+    format: str | None = None
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    milestone: str | None = None
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    indicators: tuple[Indicator, ...] = ()
+    reviews: Reviews | None = None
+    learning_questions: tuple[str, ...] = ()
+    phases: tuple[Phase, ...] = ()
+
+
+@dataclass(frozen=True)
+class Risk:
+    risk: str
+    likelihood: Level | None = None
+    impact: Level | None = None
+    mitigation: str | None = None
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class LogoUse:
+    allowed: bool
+    approval_required: bool | None = None
+
+
+@dataclass(frozen=True)
+class Communication:
+    public_statements: PublicStatements | None = None
+    logo_use: LogoUse | None = None
+    independence: str | None = None
+    confidentiality: bool | None = None
+
+
+@dataclass(frozen=True)
+class OnExit:
+    results: str | None = None
+    assets: str | None = None
+    intellectual_property: str | None = None
+    data: str | None = None
+    brand: str | None = None
+    beneficiaries: str | None = None
+
+
+@dataclass(frozen=True)
+class Duration:
+    start_date: datetime.date
+    end_date: datetime.date | None = None
+    review_date: datetime.date | None = None
+    reflection_moments: tuple[datetime.date, ...] = ()
+    success_criteria: tuple[str, ...] = ()
+    exit_triggers: tuple[str, ...] = ()
+    notice_days: int | None = None
+    on_exit: OnExit | None = None
+    adding_partners: str | None = None
+    leaving_partners: str | None = None
+
+
+@dataclass(frozen=True)
+class Description:
+    """A whole partnership description, valid and typed."""
+
+    agreement: Agreement
+    partners: tuple[Partner, ...]
+    purpose: Purpose
+    theory_of_change: TheoryOfChange
+    duration: Duration
+    contributions: tuple[Contribution, ...] = ()
+    governance: Governance | None = None
+    monitoring: Monitoring | None = None
+    risks: tuple[Risk, ...] = ()
+    communication: Communication | None = None
+    annexes: tuple[str, ...] = ()
+    source: str = field(default="", compare=False)
+
+    def partner(self, partner_id: str) -> Partner:
+        """The partner with this id (ids were checked when the description was validated)."""
+        for partner in self.partners:
+            if partner.id == partner_id:
+                return partner
+        raise KeyError(partner_id)
+
+
+def build(document: dict[str, Any], source: str = "") -> Description:
+    """Turn a validated, normalised document into a :class:`Description`.
+
+    Args:
+        document: Data that passed :func:`agreementgen.validation.validate_source`.
+        source: The file name it came from.
+    """
+    partners = tuple(_partner(p) for p in document["partners"])
+    return Description(
+        agreement=_record(Agreement, document["agreement"]),
+        partners=partners,
+        purpose=_record(Purpose, document["purpose"]),
+        theory_of_change=_theory_of_change(document["theory_of_change"]),
+        duration=_duration(document["duration"]),
+        contributions=tuple(_contribution(c) for c in document.get("contributions", ())),
+        governance=_governance(document.get("governance")),
+        monitoring=_monitoring(document.get("monitoring")),
+        risks=tuple(_record(Risk, r) for r in document.get("risks", ())),
+        communication=_communication(document.get("communication")),
+        annexes=tuple(document.get("annexes", ())),
+        source=source,
+    )
+
+
+
+
+def _date(value: str) -> datetime.date:
+    return datetime.date.fromisoformat(value)
+
+
+def _record(cls: type, data: dict[str, Any], **overrides: Any) -> Any:
+    """Build a dataclass from a mapping: dates parsed, lists made tuples, enums typed."""
+    values: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name in overrides:
+            values[f.name] = overrides[f.name]
+            continue
+        if f.name not in data or data[f.name] is None:
+            continue
+        value = data[f.name]
+        kind = str(f.type)
+        if "datetime.date" in kind:
+            value = tuple(_date(v) for v in value) if isinstance(value, list) else _date(value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        else:
+            enum_type = _ENUMS.get(kind.split(" |")[0])
+            if enum_type is not None:
+                value = enum_type(value)
+        values[f.name] = value
+    return cls(**values)
+
+
+_ENUMS: dict[str, type[enum.Enum]] = {
+    cls.__name__: cls
+    for cls in (Kind, Binding, Sector, Orientation, ContributionType, DecisionRule, Level,
+                PublicStatements)
+}
+
+
+def _person(data: dict[str, Any] | None) -> Person | None:
+    return _record(Person, data) if data else None
+
+
+def _partner(data: dict[str, Any]) -> Partner:
+    return _record(Partner, data, representative=_person(data.get("representative")),
+                   contact=_person(data.get("contact")))  # type: ignore[no-any-return]
+
+
+def _theory_of_change(data: dict[str, Any]) -> TheoryOfChange:
+    return TheoryOfChange(
+        long_term_goal=data["long_term_goal"],
+        outcomes=tuple(_record(Outcome, o) for o in data["outcomes"]),
+        assumptions=tuple(_record(Assumption, a) for a in data.get("assumptions", ())),
+        interventions=tuple(_record(Intervention, i) for i in data.get("interventions", ())),
+    )
+
+
+def _contribution(data: dict[str, Any]) -> Contribution:
+    value = data.get("value")
+    money = Money(Decimal(str(value["amount"])), value["currency"]) if value else None
+    return _record(Contribution, data, value=money)  # type: ignore[no-any-return]
+
+
+def _governance(data: dict[str, Any] | None) -> Governance | None:
+    if data is None:
+        return None
+    body = data.get("body")
+    return _record(Governance, data, body=_record(Body, body) if body else None)  # type: ignore[no-any-return]
+
+
+def _monitoring(data: dict[str, Any] | None) -> Monitoring | None:
+    if data is None:
+        return None
+    reviews = data.get("reviews")
+    return Monitoring(
+        indicators=tuple(_record(Indicator, i) for i in data.get("indicators", ())),
+        reviews=_record(Reviews, reviews) if reviews else None,
+        learning_questions=tuple(data.get("learning_questions", ())),
+        phases=tuple(_record(Phase, p) for p in data.get("phases", ())),
+    )
+
+
+def _communication(data: dict[str, Any] | None) -> Communication | None:
+    if data is None:
+        return None
+    logo = data.get("logo_use")
+    return _record(Communication, data, logo_use=_record(LogoUse, logo) if logo else None)  # type: ignore[no-any-return]
+
+
+def _duration(data: dict[str, Any]) -> Duration:
+    on_exit = data.get("on_exit")
+    return _record(Duration, data, on_exit=_record(OnExit, on_exit) if on_exit else None)  # type: ignore[no-any-return]

@@ -1,0 +1,1 @@
+"""Rendering of agreements into Word documents."""
