@@ -7,6 +7,7 @@ import itertools
 import re
 import threading
 from dataclasses import dataclass, field, replace
+from html import unescape
 from typing import Literal
 from urllib.parse import quote
 
@@ -29,6 +30,7 @@ _INDENT_STEP = 360
 _MAX_ILVL = 8
 _LINK_SCHEMES = re.compile(r"(?i)(https?|mailto):")
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NAMED_ENTITY = re.compile(r"&[A-Za-z][A-Za-z0-9]*;")
 _LINE_INDENT = re.compile(r"(?m)^([ \t]*)(.*)$")
 _BLOCK_TAGS = frozenset(
     "p h1 h2 h3 h4 h5 h6 ul ol li blockquote pre hr div table thead tbody tr th td dl dt dd".split()
@@ -483,7 +485,10 @@ def _html_tree(text: str) -> etree._Element:
     text = text.replace("&", amp)
     # Leading tabs stay: they are Markdown indentation (nested lists, code blocks).
     text = _LINE_INDENT.sub(lambda m: m.group(1) + m.group(2).replace("\t", tab), text)
-    root = etree.fromstring(f"<root>{_markdown().convert(text)}</root>")
+    html = _markdown().convert(text)
+    # Automail obfuscates addresses with HTML entities such as &nbsp;, unknown to XML.
+    html = _NAMED_ENTITY.sub(lambda m: "".join(f"&#{ord(c)};" for c in unescape(m[0])), html)
+    root = etree.fromstring(f"<root>{html}</root>")
 
     def restore(value: str) -> str:
         return value.replace(amp, "&").replace(tab, "\t")

@@ -1,0 +1,180 @@
+"""The render context: everything a template shows, built once from a description.
+
+The same context serves every output format; a :class:`Writer` decides how Markdown and plain
+text become Word XML, Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from agreementgen.clauses import Clause, derive, facts
+from agreementgen.formatting import format_date, format_money
+from agreementgen.i18n import catalog
+from agreementgen.model import Description, Partner
+
+ARTICLES = ("parties", "purpose", "theory_of_change", "identity", "contributions", "governance",
+            "monitoring", "risks", "communication", "duration", "legal", "final")
+
+
+@dataclass
+class Writer:
+    """How text becomes output: Markdown blocks, Markdown inline, and plain text.
+
+    Attributes:
+        block: Markdown -> a block of the output (Word paragraphs, HTML, Markdown).
+        inline: Markdown -> inline content (Word runs, for table cells).
+        plain: Plain text -> inline content.
+    """
+
+    block: Callable[[str], Markup]
+    inline: Callable[[str], Markup]
+    plain: Callable[[str], Any]
+
+
+def word_writer(numbering: Any = None) -> Writer:
+    """A writer that produces WordprocessingML for docx templates."""
+    from agreementgen.render.wordml import markdown_to_runs, markdown_to_wordml, plain_to_runs
+
+    return Writer(
+        block=lambda text: Markup(markdown_to_wordml(text, numbering=numbering)),
+        inline=lambda text: Markup(markdown_to_runs(text)),
+        plain=lambda text: Markup(plain_to_runs(text)),
+    )
+
+
+def build_context(d: Description, lang: str, writer: Writer,
+                  clauses: list[Clause] | None = None) -> dict[str, Any]:
+    """The values every built-in template uses.
+
+    Args:
+        d: The description.
+        lang: Output language.
+        writer: How Markdown and plain text are written for the output format.
+        clauses: Derived clauses, when the caller has them already.
+    """
+    labels = catalog(lang, "labels")
+    clauses = derive(d, lang) if clauses is None else clauses
+    shared = facts(d, lang)
+    names = shared["names"]
+
+    def date(value: Any) -> str:
+        return format_date(value, lang) if value else ""
+
+    def label(group: str, value: Any) -> str:
+        return str(labels[group][str(value)]) if value is not None else ""
+
+    articles: dict[str, Markup] = dict.fromkeys(ARTICLES, Markup(""))
+    for article in ARTICLES:
+        texts = [c.text for c in clauses if c.spec.article == article]
+        if texts:
+            articles[article] = writer.block("\n\n".join(texts))
+
+    agreement = d.agreement
+    contributions = [
+        {
+            "partner": names[c.partner],
+            "type": label("contribution_type", c.type),
+            "description": writer.inline(c.description),
+            "value": format_money(c.value, lang) if c.value else labels["table"]["unvalued"],
+            "schedule": c.schedule or "",
+        }
+        for c in d.contributions
+    ]
+    monitoring = d.monitoring
+    indicators = [
+        {
+            "id": i.id,
+            "indicator": writer.inline(i.indicator),
+            "result": labels["result"].get(i.result, i.result),
+            "baseline": i.baseline or "",
+            "target": i.target or "",
+            "target_date": date(i.target_date),
+            "verification": i.means_of_verification or "",
+            "frequency": i.frequency or "",
+            "responsible": names.get(i.responsible or "", ""),
+        }
+        for i in (monitoring.indicators if monitoring else ())
+    ]
+    phases = [
+        {"name": p.name, "start": date(p.start), "end": date(p.end),
+         "milestone": writer.inline(p.milestone or "")}
+        for p in (monitoring.phases if monitoring else ())
+    ]
+    risks = [
+        {"risk": writer.inline(r.risk), "likelihood": label("level", r.likelihood),
+         "impact": label("level", r.impact), "mitigation": writer.inline(r.mitigation or ""),
+         "owner": names.get(r.owner or "", "")}
+        for r in d.risks
+    ]
+    interventions = [
+        {"activity": writer.inline(i.activity), "lead": names.get(i.lead or "", ""),
+         "outcomes": ", ".join(i.outcomes), "start": date(i.start), "end": date(i.end)}
+        for i in d.theory_of_change.interventions
+    ]
+    return {
+        "t": labels,
+        "lang": lang,
+        "agreement": {
+            "title": agreement.title,
+            "kind": str(agreement.kind),
+            "kind_label": label("kind", agreement.kind),
+            "binding": str(agreement.binding),
+            "binding_label": label("binding", agreement.binding),
+            "version": agreement.version or "",
+            "date": date(agreement.date),
+            "place": agreement.place or "",
+            "governing_law": agreement.governing_law or "",
+        },
+        "partners": [_partner(p, labels, writer) for p in d.partners],
+        "articles": articles,
+        "toc": [labels["articles"][a] for a in ARTICLES if a == "parties" or articles[a]]
+        + [labels["articles"]["signatures"]],
+        "tables": {
+            "contributions": contributions,
+            "totals": [{"partner": names[t["partner"]], "value": format_money(t["money"], lang)}
+                       for t in shared["totals"]],
+            "indicators": indicators,
+            "phases": phases,
+            "risks": risks,
+            "interventions": interventions,
+        },
+        "annexes": [writer.block(a) for a in d.annexes],
+    }
+
+
+def _partner(p: Partner, labels: dict[str, Any], writer: Writer) -> dict[str, Any]:
+    words = labels["parties"]
+    details = []
+    if p.registration:
+        details.append(f"{words['registered']} {p.registration}")
+    if p.address:
+        details.append(f"{words['address']} {p.address}")
+    elif p.country:
+        details.append(f"{words['country']} {p.country}")
+    if p.representative:
+        who = p.representative.name
+        if p.representative.title:
+            who += f", {p.representative.title}"
+        details.append(f"{words['represented_by']} {who}")
+    details.append(f"{words['referred_as']} \u201c{p.display_name}\u201d")
+    rep = p.representative
+    return {
+        "id": p.id,
+        "name": p.name,
+        "display_name": p.display_name,
+        "identification": ", ".join(details),
+        "sector": labels["sector"][str(p.sector)],
+        "role": p.role,
+        "mission": writer.block(p.mission),
+        "representative": {"name": rep.name if rep else "", "title": (rep.title or "") if rep else ""},
+    }
+
+
+def escape_text(text: str) -> Markup:
+    """Plain text escaped for XML or HTML."""
+    return escape(text)
