@@ -41,6 +41,6 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _error(code: str, path: Path, **values: object) -> OutputError:
+def _error(code: str, target: Path, /, **values: object) -> OutputError:
     text = message(code, **values)
-    return OutputError(text, [Problem(str(path), text, code=code)])
+    return OutputError(text, [Problem(str(target), text, code=code)])

@@ -479,6 +479,7 @@ def _markdown() -> markdown.Markdown:
 
 def _html_tree(text: str) -> etree._Element:
     """Converts Markdown to an HTML element tree under a <root> element."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     amp, tab = _sentinels(text, 2)
     # Python-Markdown passes "&copy;" through as an entity (undefined in XML, and not what
     # the user typed) and expands tabs to spaces; smuggle both past it.
@@ -486,6 +487,11 @@ def _html_tree(text: str) -> etree._Element:
     # Leading tabs stay: they are Markdown indentation (nested lists, code blocks).
     text = _LINE_INDENT.sub(lambda m: m.group(1) + m.group(2).replace("\t", tab), text)
     html = _markdown().convert(text)
+    if "\x02" in html or "\x03" in html:
+        # Python-Markdown 3.11 can leak its stash placeholders (STX/ETX, which user text
+        # cannot contain) on tangles of escapes and delimiters, e.g. *_0_ a*0\\*0a* ;
+        # showing the text as typed beats showing broken text.
+        return _plain_tree(text.replace(amp, "&").replace(tab, "\t"))
     # Automail obfuscates addresses with HTML entities such as &nbsp;, unknown to XML.
     html = _NAMED_ENTITY.sub(lambda m: "".join(f"&#{ord(c)};" for c in unescape(m[0])), html)
     root = etree.fromstring(f"<root>{html}</root>")
@@ -500,6 +506,18 @@ def _html_tree(text: str) -> etree._Element:
             el.tail = restore(el.tail)
         for name, value in el.attrib.items():
             el.set(name, restore(value))
+    return root
+
+
+def _plain_tree(text: str) -> etree._Element:
+    """The tree Markdown would give text without any syntax: paragraphs and line breaks."""
+    root = etree.Element("root")
+    for block in re.split(r"\n\s*\n", text.strip("\n")):
+        paragraph = etree.SubElement(root, "p")
+        first, *rest = block.split("\n")
+        paragraph.text = first
+        for line in rest:
+            etree.SubElement(paragraph, "br").tail = line
     return root
 
 

@@ -157,7 +157,7 @@ def _flaw(error: ce.ValidationError) -> Flaw:
     if code == ce.EMPTY_NOT_ALLOWED.code:
         return Flaw(path, "empty", message("empty"))
     if code == ce.NOT_NULLABLE.code:
-        return Flaw(path, "null", message("null"))
+        return Flaw(path, "null_value", message("null_value"))
     if code == ce.MIN_LENGTH.code:
         return Flaw(path, "min_length", message("min_length", min=error.constraint, actual=len(value)))
     if code == ce.MAX_LENGTH.code:

@@ -425,6 +425,37 @@ def test_plain_to_runs_keeps_any_text(text):
     assert text_of(parse(plain_to_runs(text))) == text
 
 
+# Markdown syntax and the characters that need escaping, so that every construct and
+# every malformed half of one gets tried.
+markdown_heavy_text = st.lists(
+    st.sampled_from(
+        [*"*_`[]()#>-+!\\<&\"'=:| \n\t1.aé", "http://x.org", "javascript:", "<b>", "&copy;",
+         "    ", "1. ", "- ", "**", "![", "{{ ", "}}"]
+    )
+).map("".join)
+
+
+@given(st.one_of(markdown_heavy_text, st.text()))
+def test_any_text_gives_well_formed_paragraphs_and_runs(text):
+    assume(not re.search("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]", text))
+    numbering = NumberingAllocator(EMPTY_NUMBERING)
+
+    parse(markdown_to_wordml(text, numbering=numbering))
+    parse(markdown_to_runs(text))
+    patched = numbering.patched_numbering_xml()
+    if patched is not None:
+        etree.fromstring(patched)
+
+
+def test_emphasis_tangle_that_trips_python_markdown_keeps_its_text():
+    # Python-Markdown 3.11 leaks an internal placeholder on this input.
+    text = "*_0_ a*0\\\\*0a*\nnext"
+    body = parse(markdown_to_wordml(text))
+
+    assert styles(body) == ["BodyText"]
+    assert re.sub(r"[^0a-z]", "", text_of(body)) == "0a00anext"
+
+
 # --- end to end --------------------------------------------------------------
 
 
