@@ -79,7 +79,8 @@ def _environment(lang: str) -> Any:
     )
     env.filters.update(
         md=lambda v: Md(str(v).strip()),
-        item=lambda v: Md(str(v).strip().replace("\n", "\n  ")),
+        item=lambda v: Md(str(v).strip().replace("\n", "\n    ")),
+        series=lambda v: Md("; ".join(str(x).strip().rstrip(".;") for x in v) + "."),
         date=lambda v: format_date(v, lang),
         money=lambda v: format_money(v, lang),
         label=lambda v, group: labels[group][str(v)],

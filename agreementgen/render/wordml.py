@@ -30,6 +30,7 @@ _INDENT_STEP = 360
 _MAX_ILVL = 8
 _LINK_SCHEMES = re.compile(r"(?i)(https?|mailto):")
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_LEAKED_PLACEHOLDER = re.compile(r"[\x02\x03]|&#0*[23];|&#[xX]0*[23];")
 _NAMED_ENTITY = re.compile(r"&[A-Za-z][A-Za-z0-9]*;")
 _LINE_INDENT = re.compile(r"(?m)^([ \t]*)(.*)$")
 _BLOCK_TAGS = frozenset(
@@ -487,10 +488,10 @@ def _html_tree(text: str) -> etree._Element:
     # Leading tabs stay: they are Markdown indentation (nested lists, code blocks).
     text = _LINE_INDENT.sub(lambda m: m.group(1) + m.group(2).replace("\t", tab), text)
     html = _markdown().convert(text)
-    if "\x02" in html or "\x03" in html:
+    if _LEAKED_PLACEHOLDER.search(html):
         # Python-Markdown 3.11 can leak its stash placeholders (STX/ETX, which user text
-        # cannot contain) on tangles of escapes and delimiters, e.g. *_0_ a*0\\*0a* ;
-        # showing the text as typed beats showing broken text.
+        # cannot contain) on tangles of escapes and delimiters, e.g. *_0_ a*0\\*0a* or
+        # <0@\.> ; showing the text as typed beats showing broken text.
         return _plain_tree(text.replace(amp, "&").replace(tab, "\t"))
     # Automail obfuscates addresses with HTML entities such as &nbsp;, unknown to XML.
     html = _NAMED_ENTITY.sub(lambda m: "".join(f"&#{ord(c)};" for c in unescape(m[0])), html)
