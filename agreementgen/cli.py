@@ -88,9 +88,14 @@ def validate(files: tuple[Path, ...], fmt: str) -> None:
 @click.option("--lang", type=click.Choice(["en", "nl"]),
               help="Output language (default: agreement.language, else en).")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@click.option("--quiet", is_flag=True, help="Do not print the partnership health warnings.")
+@click.option("--strict", is_flag=True, help="Refuse to generate while health warnings remain (exit 1).")
 def generate(file: Path, output: Path | None, template: str | None,
-             template_dirs: tuple[Path, ...], lang: str | None, force: bool) -> None:
+             template_dirs: tuple[Path, ...], lang: str | None, force: bool, quiet: bool,
+             strict: bool) -> None:
     """Validate a description and write the draft agreement as a Word document.
+
+    Prints the partnership health warnings (see `review`) unless --quiet.
 
     \b
     Example:
@@ -99,9 +104,42 @@ def generate(file: Path, output: Path | None, template: str | None,
     from agreementgen.generate import generate as run
 
     result = run(file, output, template=template, lang=lang, force=force,
-                 template_dirs=list(template_dirs))
+                 template_dirs=list(template_dirs), strict=strict)
+    if result.review is not None and result.review.warnings and not quiet:
+        from agreementgen.health import format_text
+
+        click.echo(format_text(result.review, result.language), err=True)
     click.echo(f"wrote {result.output} ({result.template.name}, {result.language}, "
                f"{len(result.clauses)} clauses)")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="Output format of the review.")
+@click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True,
+              help="Language of the review.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any warning remains.")
+def review(file: Path, fmt: str, lang: str, strict: bool) -> None:
+    """Review the partnership's health: rules H01-H19, scored per insight.
+
+    \b
+    Example:
+      agreementgen review examples/water-mou.yaml --format markdown
+    """
+    from agreementgen.api import load_description
+    from agreementgen.health import format_json, format_markdown, format_text
+    from agreementgen.health import review as run
+
+    result = run(load_description(file), lang)
+    if fmt == "json":
+        click.echo(format_json(result, str(file)))
+    elif fmt == "markdown":
+        click.echo(format_markdown(result, lang))
+    else:
+        click.echo(format_text(result, lang))
+    if strict and result.warnings:
+        sys.exit(1)
 
 
 @cli.command()

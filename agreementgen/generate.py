@@ -9,7 +9,9 @@ from pathlib import Path
 from agreementgen.api import Loaded, load_description
 from agreementgen.clauses import Clause, derive
 from agreementgen.context import build_context, word_writer
-from agreementgen.i18n import DEFAULT_LANGUAGE
+from agreementgen.errors import HealthError, Problem
+from agreementgen.health import Review, review
+from agreementgen.i18n import DEFAULT_LANGUAGE, message
 from agreementgen.templates import TemplateInfo, resolve
 from agreementgen.writing import check_target, write_atomic
 
@@ -29,6 +31,7 @@ class Generated:
     template: TemplateInfo
     language: str
     clauses: list[Clause] = field(default_factory=list)
+    review: Review | None = None
 
 
 @functools.cache
@@ -75,7 +78,7 @@ def default_output(source: Path, suffix: str = ".docx") -> Path:
 
 def generate(path: str | Path, output: str | Path | None = None, *, template: str | None = None,
              lang: str | None = None, force: bool = False,
-             template_dirs: list[Path] | None = None) -> Generated:
+             template_dirs: list[Path] | None = None, strict: bool = False) -> Generated:
     """Validate a description and write its agreement as a Word document.
 
     Args:
@@ -85,6 +88,7 @@ def generate(path: str | Path, output: str | Path | None = None, *, template: st
         lang: Output language (default: the description's ``agreement.language``, else en).
         force: Overwrite an existing output.
         template_dirs: Extra folders with user templates.
+        strict: Refuse (HealthError) while partnership health warnings remain.
 
     Raises:
         AgreementGenError: For any problem with the input, the template or the output; nothing
@@ -94,7 +98,13 @@ def generate(path: str | Path, output: str | Path | None = None, *, template: st
     check_target(target, force)
     loaded = load_description(path)
     language = language_of(loaded, lang)
+    health = review(loaded, language)
+    if strict and health.warnings:
+        text = message("health_strict", count=len(health.warnings))
+        problems = [Problem(loaded.source.name, f"{w.rule}: {w.message}", w.path, w.line, code=w.rule)
+                    for w in health.warnings]
+        raise HealthError(text, problems)
     info = resolve(template, str(loaded.description.agreement.kind), template_dirs)
     data, clauses = render_docx(loaded, info, language)
     write_atomic(target, data)
-    return Generated(target, info, language, clauses)
+    return Generated(target, info, language, clauses, health)

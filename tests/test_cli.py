@@ -138,3 +138,30 @@ def test_python_dash_m(tmp_path: Path) -> None:
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0
     assert result.stdout.strip() == f"{COCOA}: valid"
+
+
+def test_review_text_json_and_strict(runner: CliRunner) -> None:
+    text = runner.invoke(cli, ["review", str(MOU)])
+    assert text.exit_code == 0
+    assert text.stdout.startswith("Partnership health review:")
+    assert "H17 [insight 2]" in text.stdout
+    data = json.loads(runner.invoke(cli, ["review", "--format", "json", str(MOU)]).stdout)
+    assert {"rule", "insight", "status", "path", "line", "message"} <= set(data["findings"][0])
+    assert runner.invoke(cli, ["review", "--strict", str(MOU)]).exit_code == 1
+    assert runner.invoke(cli, ["review", "--strict", str(COCOA)]).exit_code == 0
+    markdown = runner.invoke(cli, ["review", "--format", "markdown", str(MOU)])
+    assert markdown.exit_code == 0 and "|" in markdown.stdout
+
+
+def test_generate_prints_health_warnings_and_strict_refuses(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "mou.docx"
+    loud = runner.invoke(cli, ["generate", str(MOU), "-o", str(out)])
+    assert loud.exit_code == 0
+    assert "H14 [insight 3]" in loud.stderr
+    quiet = runner.invoke(cli, ["generate", str(MOU), "-o", str(out), "--force", "--quiet"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    out.unlink()
+    strict = runner.invoke(cli, ["generate", str(MOU), "-o", str(out), "--strict"])
+    assert strict.exit_code == 1
+    assert f"{MOU}:" in strict.stderr and "H14:" in strict.stderr
+    assert not out.exists()

@@ -60,12 +60,14 @@ class Md(str):
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#<>!|])")
-_MD_LINE_START = re.compile(r"^(\s*)([-+>]|\d+\.)", re.M)
+_MD_LINE_START = re.compile(r"^(\s*)([-+>])", re.M)
+_MD_NUMBERED = re.compile(r"^(\s*\d+)\.", re.M)
 
 
 def escape_markdown(text: str) -> str:
     """Plain text made safe to put in Markdown: no character in it becomes formatting."""
     text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MD_NUMBERED.sub(r"\1\\.", text)
     return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import itertools
 import re
+import string
 import threading
 from dataclasses import dataclass, field, replace
 from html import unescape
@@ -14,12 +15,12 @@ from urllib.parse import quote
 import markdown
 from lxml import etree
 from markdown.extensions import Extension
-from markdown.extensions.nl2br import Nl2BrExtension
+from markdown.preprocessors import Preprocessor
 from markdown.extensions.sane_lists import SaneListExtension
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_W = f"{{{W_NS}}}"
-_NS = {"w": W_NS}
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W = f"{{{_W_NS}}}"
+_NS = {"w": _W_NS}
 
 _LIST_NUMBER_STYLE = "ListNumber"
 _BULLET = "\u2022"
@@ -33,10 +34,9 @@ _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff
 _LEAKED_PLACEHOLDER = re.compile(r"[\x02\x03]|&#0*[23];|&#[xX]0*[23];")
 _NAMED_ENTITY = re.compile(r"&[A-Za-z][A-Za-z0-9]*;")
 _LINE_INDENT = re.compile(r"(?m)^([ \t]*)(.*)$")
-_BLOCK_TAGS = frozenset(
-    "p h1 h2 h3 h4 h5 h6 ul ol li blockquote pre hr div table thead tbody tr th td dl dt dd".split()
-)
-_HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_BLOCK_TAGS = _HEADING_TAGS | {"p", "ul", "ol", "li", "blockquote", "pre", "hr", "div"}
+_BLOCK_TAGS |= {"table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd"}
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,7 @@ class NumberingAllocator:
         self._root: etree._Element | None = None
         self._abstract_id: str | None = None
         self._create_abstract = False
+        self._existing: set[str] = set()
         if numbering_xml is None:
             return
         parser = etree.XMLParser(resolve_entities=False, no_network=True)
@@ -454,12 +455,42 @@ class _Walker:
 class _LiteralTextExtension(Extension):
     """Keeps user text literal where standard Markdown would swallow characters."""
 
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        if getattr(md, "delimiters", None) is None:
+            raise RuntimeError("agreementgen needs Markdown >= 3.11 (its delimiter processor)")
         # Raw HTML in a description must show as text, never become markup.
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
+        # As in CommonMark, a backslash escapes any ASCII punctuation ("\\<", "\\|"), not
+        # only the characters Python-Markdown lists.
+        md.ESCAPED_CHARS.extend(c for c in string.punctuation if c not in md.ESCAPED_CHARS)
         # Intraword asterisks are arithmetic or Jinja ({{ a*b }}), not emphasis.
         md.delimiters.add("*", "strong,em", smart=True)
+
+
+_LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,9}[.)])\s+\S")
+
+
+class _ListsInterruptPreprocessor(Preprocessor):
+    """A list may start right under a line of text, as in CommonMark and as people write it.
+
+    Python-Markdown needs a blank line before a list; without one, "Causes:\n- a\n- b" would
+    come out as one paragraph with literal dashes.
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        for line in lines:
+            if (_LIST_ITEM.match(line) and out and out[-1].strip()
+                    and not _LIST_ITEM.match(out[-1]) and not out[-1].startswith((" ", "\t"))):
+                out.append("")
+            out.append(line)
+        return out
+
+
+class _ListsInterruptExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.preprocessors.register(_ListsInterruptPreprocessor(md), "lists_interrupt", 25)
 
 
 _local = threading.local()
@@ -471,7 +502,7 @@ def _markdown() -> markdown.Markdown:
     md = getattr(_local, "md", None)
     if md is None:
         md = markdown.Markdown(
-            extensions=[Nl2BrExtension(), SaneListExtension(), _LiteralTextExtension()],
+            extensions=[SaneListExtension(), _LiteralTextExtension(), _ListsInterruptExtension()],
             output_format="xhtml",
         )
         _local.md = md
@@ -554,9 +585,7 @@ def _paragraph_xml(paragraph: _Paragraph) -> str:
     ppr = f'<w:pStyle w:val="{_attr(paragraph.style)}"/>'
     if paragraph.num is not None:
         ilvl, num_id = paragraph.num
-        ppr += (
-            f'<w:numPr><w:ilvl w:val="{ilvl}"/><w:numId w:val="{_attr(num_id)}"/></w:numPr>'
-        )
+        ppr += f'<w:numPr><w:ilvl w:val="{ilvl}"/><w:numId w:val="{_attr(num_id)}"/></w:numPr>'
     if paragraph.indent:
         ppr += f'<w:ind w:left="{paragraph.indent}"/>'
     return f"<w:p><w:pPr>{ppr}</w:pPr>{_runs_xml(paragraph.segs)}</w:p>"
@@ -578,7 +607,7 @@ def _run_properties(fmt: _Format) -> str:
 
 def _runs_xml(segs: list[_Seg]) -> str:
     """Serializes segments, merging neighbours with the same format into one run."""
-    out = []
+    out: list[str] = []
     for fmt, group in itertools.groupby(segs, key=lambda s: None if s.kind == "raw" else s.fmt):
         if fmt is None:
             out.extend(s.text for s in group)
@@ -590,7 +619,8 @@ def _runs_xml(segs: list[_Seg]) -> str:
                 continue
             text = "".join(s.text for s in same)
             content += "<w:tab/>".join(
-                f'<w:t xml:space="preserve">{_escape(p)}</w:t>' if p else "" for p in text.split("\t")
+                f'<w:t xml:space="preserve">{_escape(p)}</w:t>' if p else ""
+                for p in text.split("\t")
             )
         if content:
             out.append(f"<w:r>{_run_properties(fmt)}{content}</w:r>")

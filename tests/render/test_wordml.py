@@ -40,7 +40,7 @@ def text_of(node: etree._Element) -> str:
         parts = []
         for el in p.iter(f"{{{W_NS}}}t", f"{{{W_NS}}}tab", f"{{{W_NS}}}br"):
             name = etree.QName(el).localname
-            parts.append(el.text or "" if name == "t" else "\t" if name == "tab" else "\n")
+            parts.append((el.text or "") if name == "t" else "\t" if name == "tab" else "\n")
         lines.append("".join(parts))
     return "\n".join(lines)
 
@@ -51,9 +51,10 @@ def styles(body: etree._Element) -> list[str]:
 
 def runs_with(body: etree._Element, prop: str) -> list[str]:
     """Texts of the runs that carry the given run property, e.g. "b"."""
-    return ["".join(r.xpath("w:t/text()", namespaces=NS)) for r in body.xpath(
-        f".//w:r[w:rPr/w:{prop}]", namespaces=NS
-    )]
+    return [
+        "".join(r.xpath("w:t/text()", namespaces=NS))
+        for r in body.xpath(f".//w:r[w:rPr/w:{prop}]", namespaces=NS)
+    ]
 
 
 def default_numbering() -> bytes:
@@ -117,12 +118,20 @@ def test_jinja_expression_survives_literally_even_beside_emphasis():
 def test_raw_html_shows_as_literal_text(text):
     body = parse(markdown_to_wordml(text))
 
-    assert text_of(body) == text
+    # A single newline is a soft wrap in Markdown, so compare words, not line breaks.
+    assert " ".join(text_of(body).split()) == " ".join(text.split())
     assert not body.xpath(".//w:b", namespaces=NS)
 
 
+def test_backslash_escapes_any_ascii_punctuation():
+    body = parse(markdown_to_wordml(r"\<b\> a \| b \*not\* \_em\_ 1\. \\"))
+
+    assert text_of(body) == "<b> a | b *not* _em_ 1. \\"
+    assert not body.xpath(".//w:rPr", namespaces=NS)
+
+
 def test_xml_special_characters_are_escaped_and_output_parses():
-    text = 'Fish & Chips <Ltd> say "hi" & \'bye\''
+    text = "Fish & Chips <Ltd> say \"hi\" & 'bye'"
     xml = markdown_to_wordml(text)
 
     assert "&amp;" in xml and "&lt;Ltd&gt;" in xml
@@ -145,13 +154,20 @@ def test_character_xml_cannot_hold_is_refused():
 # --- breaks, tabs, blocks ----------------------------------------------------
 
 
-def test_single_newline_is_a_line_break_in_the_same_paragraph():
-    body = parse(markdown_to_wordml("Line one\nLine two\n\nNext paragraph"))
+def test_single_newline_wraps_and_a_hard_break_breaks():
+    # YAML block scalars wrap long text over lines; that must not become line breaks.
+    body = parse(markdown_to_wordml("Line one\nstill one  \nLine two\n\nNext paragraph"))
 
-    first, second = body.xpath("w:p", namespaces=NS)
+    first, _ = body.xpath("w:p", namespaces=NS)
     assert len(first.xpath(".//w:br", namespaces=NS)) == 1
-    assert text_of(body) == "Line one\nLine two\nNext paragraph"
+    assert " ".join(text_of(body).split()) == "Line one still one Line two Next paragraph"
     assert styles(body) == ["BodyText", "BodyText"]
+
+
+def test_a_list_may_follow_a_line_of_text_directly():
+    body = parse(markdown_to_wordml("The causes:\n- first\n- second\n\nAfter."))
+
+    assert styles(body) == ["BodyText", "ListBullet", "ListBullet", "BodyText"]
 
 
 def test_tabs_inside_text_become_word_tabs():
@@ -203,9 +219,9 @@ def test_nested_bullets_use_level_two_style_and_custom_names():
 
 def test_two_numbered_lists_restart_with_their_own_num_ids():
     numbering = NumberingAllocator(default_numbering())
-    body = parse(markdown_to_wordml(
-        "1. first\n2. second\n\nBetween.\n\n1. again", numbering=numbering
-    ))
+    body = parse(
+        markdown_to_wordml("1. first\n2. second\n\nBetween.\n\n1. again", numbering=numbering)
+    )
 
     num_ids = body.xpath("w:p/w:pPr/w:numPr/w:numId/@w:val", namespaces=NS)
     assert styles(body) == ["ListNumber", "ListNumber", "BodyText", "ListNumber"]
@@ -275,7 +291,7 @@ def test_allocator_falls_back_to_first_decimal_abstract_num():
     xml = (
         f'<w:numbering xmlns:w="{W_NS}">'
         '<w:abstractNum w:abstractNumId="3"><w:lvl w:ilvl="0"><w:numFmt w:val="bullet"/>'
-        '</w:lvl></w:abstractNum>'
+        "</w:lvl></w:abstractNum>"
         '<w:abstractNum w:abstractNumId="4"><w:lvl w:ilvl="0"><w:numFmt w:val="decimal"/>'
         "</w:lvl></w:abstractNum></w:numbering>"
     ).encode()
@@ -343,7 +359,10 @@ def test_link_becomes_hyperlink_field_with_url_and_styled_text():
 def test_autolink_and_mailto_are_fields():
     body = parse(markdown_to_wordml("<https://a.example> or [mail](mailto:x@example.org)"))
 
-    assert instr_texts(body) == [' HYPERLINK "https://a.example" ', ' HYPERLINK "mailto:x@example.org" ']
+    assert instr_texts(body) == [
+        ' HYPERLINK "https://a.example" ',
+        ' HYPERLINK "mailto:x@example.org" ',
+    ]
     assert text_of(body) == "https://a.example or mail"
 
 
@@ -429,8 +448,20 @@ def test_plain_to_runs_keeps_any_text(text):
 # every malformed half of one gets tried.
 markdown_heavy_text = st.lists(
     st.sampled_from(
-        [*"*_`[]()#>-+!\\<&\"'=:| \n\t1.aé", "http://x.org", "javascript:", "<b>", "&copy;",
-         "    ", "1. ", "- ", "**", "![", "{{ ", "}}"]
+        [
+            *"*_`[]()#>-+!\\<&@\"'=:| \n\t1.aé",
+            "http://x.org",
+            "javascript:",
+            "<b>",
+            "&copy;",
+            "    ",
+            "1. ",
+            "- ",
+            "**",
+            "![",
+            "{{ ",
+            "}}",
+        ]
     )
 ).map("".join)
 
@@ -447,13 +478,13 @@ def test_any_text_gives_well_formed_paragraphs_and_runs(text):
         etree.fromstring(patched)
 
 
-def test_emphasis_tangle_that_trips_python_markdown_keeps_its_text():
-    # Python-Markdown 3.11 leaks an internal placeholder on this input.
-    text = "*_0_ a*0\\\\*0a*\nnext"
+@pytest.mark.parametrize("text", ["*_0_ a*0\\\\*0a*\nnext", "mail <0@\\.>\nnext"])
+def test_markup_tangle_that_trips_python_markdown_keeps_its_text(text):
+    # Python-Markdown 3.11 leaks an internal placeholder (STX) on these inputs.
     body = parse(markdown_to_wordml(text))
 
     assert styles(body) == ["BodyText"]
-    assert re.sub(r"[^0a-z]", "", text_of(body)) == "0a00anext"
+    assert re.sub(r"[^0a-z]", "", text_of(body)) == re.sub(r"[^0a-z]", "", text)
 
 
 # --- end to end --------------------------------------------------------------
@@ -462,7 +493,11 @@ def test_emphasis_tangle_that_trips_python_markdown_keeps_its_text():
 def test_generated_paragraphs_survive_a_docx_round_trip(tmp_path):
     document = docx.Document()
     numbering = NumberingAllocator(document.part.numbering_part.blob)
-    md = "Partners agree to **share data**.\n\n- quarterly *reviews*\n- joint reports\n\n1. plan\n2. act"
+    md = (
+        "Partners agree to **share data**.\n\n"
+        "- quarterly *reviews*\n- joint reports\n\n"
+        "1. plan\n2. act"
+    )
     fragment = parse_xml(BODY.format(markdown_to_wordml(md, numbering=numbering)))
     body = document.element.body
     for paragraph in list(fragment):
@@ -475,15 +510,21 @@ def test_generated_paragraphs_survive_a_docx_round_trip(tmp_path):
     reopened = docx.Document(path)
     paragraphs = reopened.paragraphs
     assert [p.style.name for p in paragraphs] == [
-        "Body Text", "List Bullet", "List Bullet", "List Number", "List Number"
+        "Body Text",
+        "List Bullet",
+        "List Bullet",
+        "List Number",
+        "List Number",
     ]
     assert [p.text for p in paragraphs] == [
-        "Partners agree to share data.", "quarterly reviews", "joint reports", "plan", "act"
+        "Partners agree to share data.",
+        "quarterly reviews",
+        "joint reports",
+        "plan",
+        "act",
     ]
     assert [r.text for r in paragraphs[0].runs if r.bold] == ["share data"]
     assert [r.text for r in paragraphs[1].runs if r.italic] == ["reviews"]
     (num_id,) = set(reopened.element.body.xpath("./w:p/w:pPr/w:numPr/w:numId/@w:val"))
-    numbering_xml = reopened.part.numbering_part.element
-    assert numbering_xml.xpath(f"w:num[@w:numId='{num_id}']/w:lvlOverride/w:startOverride/@w:val") == [
-        "1"
-    ]
+    num = reopened.part.numbering_part.element.xpath(f"w:num[@w:numId='{num_id}']")[0]
+    assert num.xpath("w:lvlOverride/w:startOverride/@w:val") == ["1"]
