@@ -184,7 +184,7 @@ def load(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Source:
 
 def _parse_yaml(text: str, fail: Any) -> Any:
     try:
-        return yaml.load(text, Loader=DescriptionLoader)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=DescriptionLoader)
     except _DuplicateKey as exc:
         raise fail(
             "duplicate_key", exc.mark.line + 1, exc.mark.column + 1,

@@ -15,8 +15,8 @@ from urllib.parse import quote
 import markdown
 from lxml import etree
 from markdown.extensions import Extension
-from markdown.preprocessors import Preprocessor
 from markdown.extensions.sane_lists import SaneListExtension
+from markdown.preprocessors import Preprocessor
 
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{_W_NS}}}"
