@@ -227,15 +227,19 @@ def _article(b: Builder, name: str) -> None:
     b.tag("{%p endif %}")
 
 
-def _article_with_table(b: Builder, name: str, rows: str, headers: Sequence[str],
-                        cells: Sequence[str], widths: Sequence[float]) -> None:
+Table = tuple[str, Sequence[str], Sequence[str], Sequence[float]]
+
+
+def _article_with_tables(b: Builder, name: str, *tables: Table) -> None:
+    """An article whose clauses are followed by tables, each shown only when it has rows."""
     b.tag(f"{{%p if articles.{name} %}}")
     b.heading(f"{{{{ t.articles.{name} }}}}")
     b.para(f"{{{{p articles.{name} }}}}")
-    b.tag(f"{{%p if {rows} %}}")
-    b.table(headers, rows, cells, widths)
-    b.para()
-    b.tag("{%p endif %}")
+    for rows, headers, cells, widths in tables:
+        b.tag(f"{{%p if {rows} %}}")
+        b.table(headers, rows, cells, widths)
+        b.para()
+        b.tag("{%p endif %}")
     b.tag("{%p endif %}")
 
 
@@ -277,48 +281,41 @@ def build_partnership_agreement(path: Path) -> None:
     b.page_break()
     _parties(b)
     _article(b, "purpose")
-    _article_with_table(
-        b, "theory_of_change", "tables.interventions",
+    _article_with_tables(b, "theory_of_change", (
+        "tables.interventions",
         ["{{ t.table.intervention }}", "{{ t.table.lead }}", "{{ t.table.outcomes }}",
          "{{ t.table.start }}", "{{ t.table.end }}"],
         ["{{r row.activity }}", "{{ row.lead }}", "{{ row.outcomes }}", "{{ row.start }}", "{{ row.end }}"],
-        [7.4, 2.6, 2.6, 1.9, 1.9])
+        [7.4, 2.6, 2.6, 1.9, 1.9]))
     _article(b, "identity")
-    _article_with_table(
-        b, "contributions", "tables.contributions",
+    _article_with_tables(b, "contributions", (
+        "tables.contributions",
         ["{{ t.table.partner }}", "{{ t.table.type }}", "{{ t.table.description }}",
          "{{ t.table.value }}", "{{ t.table.schedule }}"],
         ["{{ row.partner }}", "{{ row.type }}", "{{r row.description }}", "{{ row.value }}",
          "{{ row.schedule }}"],
-        [2.6, 1.8, 6.0, 2.4, 3.6])
+        [2.6, 1.8, 6.0, 2.4, 3.6]))
     _article(b, "governance")
-    b.tag("{%p if articles.monitoring %}")
-    b.heading("{{ t.articles.monitoring }}")
-    b.para("{{p articles.monitoring }}")
-    b.tag("{%p if tables.indicators %}")
-    b.table(["{{ t.table.indicator }}", "{{ t.table.result }}", "{{ t.table.baseline }}",
-             "{{ t.table.target }}", "{{ t.table.verification }}", "{{ t.table.frequency }}",
-             "{{ t.table.responsible }}"], "tables.indicators",
-            ["{{r row.indicator }}", "{{ row.result }}", "{{ row.baseline }}",
-             "{{ row.target }}{% if row.target_date %} ({{ row.target_date }}){% endif %}",
-             "{{ row.verification }}", "{{ row.frequency }}", "{{ row.responsible }}"],
-            [4.2, 1.8, 1.9, 2.4, 2.4, 1.7, 2.0])
-    b.para()
-    b.tag("{%p endif %}")
-    b.tag("{%p if tables.phases %}")
-    b.table(["{{ t.table.phase }}", "{{ t.table.start }}", "{{ t.table.end }}", "{{ t.table.milestone }}"],
-            "tables.phases", ["{{ row.name }}", "{{ row.start }}", "{{ row.end }}", "{{r row.milestone }}"],
-            [3.6, 2.4, 2.4, 8.0])
-    b.para()
-    b.tag("{%p endif %}")
-    b.tag("{%p endif %}")
-    _article_with_table(
-        b, "risks", "tables.risks",
+    _article_with_tables(b, "monitoring", (
+        "tables.indicators",
+        ["{{ t.table.indicator }}", "{{ t.table.result }}", "{{ t.table.baseline }}",
+         "{{ t.table.target }}", "{{ t.table.verification }}", "{{ t.table.frequency }}",
+         "{{ t.table.responsible }}"],
+        ["{{r row.indicator }}", "{{ row.result }}", "{{ row.baseline }}",
+         "{{ row.target }}{% if row.target_date %} ({{ row.target_date }}){% endif %}",
+         "{{ row.verification }}", "{{ row.frequency }}", "{{ row.responsible }}"],
+        [4.2, 1.8, 1.9, 2.4, 2.4, 1.7, 2.0]), (
+        "tables.phases",
+        ["{{ t.table.phase }}", "{{ t.table.start }}", "{{ t.table.end }}", "{{ t.table.milestone }}"],
+        ["{{ row.name }}", "{{ row.start }}", "{{ row.end }}", "{{r row.milestone }}"],
+        [3.6, 2.4, 2.4, 8.0]))
+    _article_with_tables(b, "risks", (
+        "tables.risks",
         ["{{ t.table.risk }}", "{{ t.table.likelihood }}", "{{ t.table.impact }}",
          "{{ t.table.mitigation }}", "{{ t.table.owner }}"],
         ["{{r row.risk }}", "{{ row.likelihood }}", "{{ row.impact }}", "{{r row.mitigation }}",
          "{{ row.owner }}"],
-        [4.6, 1.8, 1.6, 5.8, 2.6])
+        [4.6, 1.8, 1.6, 5.8, 2.6]))
     for name in ("communication", "duration", "legal", "final"):
         _article(b, name)
     _signatures(b)
