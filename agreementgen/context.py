@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from agreementgen.clauses import Clause, derive, facts
 from agreementgen.formatting import format_date, format_money
@@ -173,8 +173,3 @@ def _partner(p: Partner, labels: dict[str, Any], writer: Writer) -> dict[str, An
         "mission": writer.block(p.mission),
         "representative": {"name": rep.name if rep else "", "title": (rep.title or "") if rep else ""},
     }
-
-
-def escape_text(text: str) -> Markup:
-    """Plain text escaped for XML or HTML."""
-    return escape(text)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -289,18 +288,6 @@ def _kind(value: object) -> str:
         bool: "boolean", int: "number", float: "number", str: "text", list: "list",
         dict: "mapping", type(None): "empty value",
     }.get(type(value), type(value).__name__)
-
-
-def iter_paths(data: Any, prefix: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    """Every (path, value) pair of leaf values in a document."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from iter_paths(value, (*prefix, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from iter_paths(value, (*prefix, index))
-    else:
-        yield prefix, data
 
 
 def format_path(path: tuple[str | int, ...]) -> str:

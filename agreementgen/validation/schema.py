@@ -14,7 +14,7 @@ import cerberus
 import cerberus.errors as ce
 
 from agreementgen.errors import Flaw
-from agreementgen.i18n import LANGUAGES, message
+from agreementgen.i18n import message
 from agreementgen.resources import data_dir, load_yaml
 
 SCHEMA_FILE = "description.yaml"
@@ -214,8 +214,3 @@ def fields_at(path: tuple[str | int, ...]) -> list[str]:
             rule = rules[step]
             rules = rule.get("schema") if rule.get("type") == "dict" else None
     return list(rules) if rules else []
-
-
-def supported_languages() -> tuple[str, ...]:
-    """Languages the output can be rendered in."""
-    return LANGUAGES
