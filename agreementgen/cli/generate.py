@@ -1,0 +1,43 @@
+"""`agreementgen generate`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="The .docx to write (default: the input's name in the current folder).")
+@click.option("-t", "--template", help="A built-in or user template name, or a .docx path.")
+@click.option("--template-dir", "template_dirs", multiple=True, type=click.Path(path_type=Path),
+              help="A folder of user templates (repeatable; also AGREEMENTGEN_TEMPLATE_PATH).")
+@click.option("--lang", type=click.Choice(["en", "nl"]),
+              help="Output language (default: agreement.language, else en).")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@click.option("--quiet", is_flag=True, help="Do not print the partnership health warnings.")
+@click.option("--strict", is_flag=True,
+              help="Refuse to generate while health warnings remain (exit 1).")
+def generate(file: Path, output: Path | None, template: str | None,
+             template_dirs: tuple[Path, ...], lang: str | None, force: bool, quiet: bool,
+             strict: bool) -> None:
+    """Validate a description and write the draft agreement as a Word document.
+
+    Prints the partnership health warnings (see `review`) unless --quiet.
+
+    \b
+    Example:
+      agreementgen generate examples/cocoa-supply-chain.yaml -o out/cocoa.docx
+    """
+    from agreementgen.generate import generate as run
+
+    result = run(file, output, template=template, lang=lang, force=force,
+                 template_dirs=list(template_dirs), strict=strict)
+    if result.review is not None and result.review.warnings and not quiet:
+        from agreementgen.health import format_text
+
+        click.echo(format_text(result.review, result.language), err=True)
+    click.echo(f"wrote {result.output} ({result.template.name}, {result.language}, "
+               f"{len(result.clauses)} clauses)")

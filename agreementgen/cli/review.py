@@ -1,0 +1,37 @@
+"""`agreementgen review`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="Output format of the review.")
+@click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True,
+              help="Language of the review.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any warning remains.")
+def review(file: Path, fmt: str, lang: str, strict: bool) -> None:
+    """Review the partnership's health: rules H01-H19, scored per insight.
+
+    \b
+    Example:
+      agreementgen review examples/water-mou.yaml --format markdown
+    """
+    from agreementgen.api import load_description
+    from agreementgen.health import format_json, format_markdown, format_text
+    from agreementgen.health import review as run
+
+    result = run(load_description(file), lang)
+    if fmt == "json":
+        click.echo(format_json(result, str(file)))
+    elif fmt == "markdown":
+        click.echo(format_markdown(result, lang))
+    else:
+        click.echo(format_text(result, lang))
+    if strict and result.warnings:
+        sys.exit(1)
