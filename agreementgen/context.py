@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from agreementgen.clauses import Clause, derive, facts
 from agreementgen.formatting import format_date, format_money
+from agreementgen.health import Review
 from agreementgen.i18n import catalog
 from agreementgen.model import Description, Partner
 
@@ -48,7 +49,9 @@ def word_writer(numbering: Any = None) -> Writer:
 
 
 def build_context(d: Description, lang: str, writer: Writer,
-                  clauses: list[Clause] | None = None) -> dict[str, Any]:
+                  clauses: list[Clause] | None = None, shared: dict[str, Any] | None = None,
+                  review: Review | None = None,
+                  health_annex: bool = False) -> dict[str, Any]:
     """The values every built-in template uses.
 
     Args:
@@ -56,10 +59,13 @@ def build_context(d: Description, lang: str, writer: Writer,
         lang: Output language.
         writer: How Markdown and plain text are written for the output format.
         clauses: Derived clauses, when the caller has them already.
+        shared: The description's clause facts, when the caller has them already.
+        review: The partnership health review, for the health checklist (``health``).
+        health_annex: Whether the agreement carries the health checklist as an annex.
     """
     labels = catalog(lang, "labels")
-    clauses = derive(d, lang) if clauses is None else clauses
-    shared = facts(d, lang)
+    shared = facts(d, lang) if shared is None else shared
+    clauses = derive(d, lang, shared) if clauses is None else clauses
     names = shared["names"]
 
     def date(value: Any) -> str:
@@ -144,6 +150,25 @@ def build_context(d: Description, lang: str, writer: Writer,
             "interventions": interventions,
         },
         "annexes": [writer.block(a) for a in d.annexes],
+        "health": _health(review, labels, writer),
+        "options": {"health_annex": health_annex and review is not None},
+    }
+
+
+def _health(review: Review | None, labels: dict[str, Any], writer: Writer) -> dict[str, Any]:
+    """The health checklist: the score per insight and one row per rule finding."""
+    if review is None:
+        return {"summary": [], "findings": [], "open": 0}
+    words = labels["health_annex"]
+    status = {"warning": words["open"], "met": words["met"],
+              "not_applicable": words["not_applicable"]}
+    return {
+        "summary": [{"insight": f"{s.insight}. {s.name}", "met": s.met,
+                     "applicable": s.applicable} for s in review.scores],
+        "findings": [{"rule": f.rule, "insight": f.insight, "status": status[f.status],
+                      "open": f.status == "warning", "place": f.path or words["whole_description"],
+                      "message": writer.plain(f.message)} for f in review.findings],
+        "open": len(review.warnings),
     }
 
 

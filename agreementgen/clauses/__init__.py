@@ -132,14 +132,15 @@ def facts(d: Description, lang: str) -> dict[str, Any]:
     }
 
 
-def derive(d: Description, lang: str) -> list[Clause]:
+def derive(d: Description, lang: str, shared: dict[str, Any] | None = None) -> list[Clause]:
     """The clauses that apply to a description, in document order, with their texts.
 
     Args:
         d: The description.
         lang: The language of the texts.
+        shared: The description's :func:`facts`, when the caller has them already.
     """
-    shared = facts(d, lang)
+    shared = facts(d, lang) if shared is None else shared
     env = _environment(lang)
     env.filters["partner"] = lambda v: shared["names"].get(v, v)
     values = {"d": d, **shared}

@@ -16,13 +16,15 @@ import click
               help="A folder of user templates (repeatable; also AGREEMENTGEN_TEMPLATE_PATH).")
 @click.option("--lang", type=click.Choice(["en", "nl"]),
               help="Output language (default: agreement.language, else en).")
+@click.option("--health-annex", is_flag=True,
+              help="Add the partnership health checklist as an annex.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--quiet", is_flag=True, help="Do not print the partnership health warnings.")
 @click.option("--strict", is_flag=True,
               help="Refuse to generate while health warnings remain (exit 1).")
 def generate(file: Path, output: Path | None, template: str | None,
-             template_dirs: tuple[Path, ...], lang: str | None, force: bool, quiet: bool,
-             strict: bool) -> None:
+             template_dirs: tuple[Path, ...], lang: str | None, health_annex: bool, force: bool,
+             quiet: bool, strict: bool) -> None:
     """Validate a description and write the draft agreement as a Word document.
 
     Prints the partnership health warnings (see `review`) unless --quiet.
@@ -34,7 +36,7 @@ def generate(file: Path, output: Path | None, template: str | None,
     from agreementgen.generate import generate as run
 
     result = run(file, output, template=template, lang=lang, force=force,
-                 template_dirs=list(template_dirs), strict=strict)
+                 template_dirs=list(template_dirs), strict=strict, health_annex=health_annex)
     if result.review is not None and result.review.warnings and not quiet:
         from agreementgen.health import format_text
 
