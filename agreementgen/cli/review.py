@@ -12,10 +12,10 @@ import click
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True, help="Output format of the review.")
-@click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True,
-              help="Language of the review.")
+@click.option("--lang", type=click.Choice(["en", "nl"]),
+              help="Language of the review (default: agreement.language, else en).")
 @click.option("--strict", is_flag=True, help="Exit 1 when any warning remains.")
-def review(file: Path, fmt: str, lang: str, strict: bool) -> None:
+def review(file: Path, fmt: str, lang: str | None, strict: bool) -> None:
     """Review the partnership's health: rules H01-H19, scored per insight.
 
     \b
@@ -23,10 +23,13 @@ def review(file: Path, fmt: str, lang: str, strict: bool) -> None:
       agreementgen review examples/water-mou.yaml --format markdown
     """
     from agreementgen.api import load_description
+    from agreementgen.generate import language_of
     from agreementgen.health import format_json, format_markdown, format_text
     from agreementgen.health import review as run
 
-    result = run(load_description(file), lang)
+    loaded = load_description(file)
+    lang = language_of(loaded, lang)
+    result = run(loaded, lang)
     if fmt == "json":
         click.echo(format_json(result, str(file)))
     elif fmt == "markdown":

@@ -1,0 +1,113 @@
+"""Explain a description's agreement: which clauses apply, why, and what they say."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from agreementgen.clauses import Clause, ClauseSpec, derive, library
+from agreementgen.context import ARTICLES
+from agreementgen.errors import InputError, Problem
+from agreementgen.i18n import catalog
+from agreementgen.model import Description
+
+__all__ = ["clause_text", "format_json", "format_text", "lookup"]
+
+
+@dataclass(frozen=True)
+class _Texts:
+    explain: dict[str, Any]
+    insights: dict[int, str]
+    articles: dict[str, str]
+
+    @classmethod
+    def of(cls, lang: str) -> _Texts:
+        return cls(catalog(lang, "explain"), catalog(lang, "health")["insights"],
+                   catalog(lang, "labels")["articles"])
+
+    def insight(self, number: int) -> str:
+        return f"{number}. {self.insights[number]}" if number else str(self.explain["legal_form"])
+
+    def condition(self, name: str) -> str:
+        return str(self.explain["conditions"][name])
+
+
+def format_text(clauses: list[Clause], file: str, lang: str) -> str:
+    """The clauses that apply, grouped by article in document order, each with its provenance."""
+    texts = _Texts.of(lang)
+    words = texts.explain
+    lines = [words["heading"].format(count=len(clauses), file=file)]
+    numbers = _article_numbers(clauses)
+    article = None
+    for clause in clauses:
+        spec = clause.spec
+        if spec.article != article:
+            article = spec.article
+            lines += ["", words["article"].format(number=numbers[article],
+                                                  title=texts.articles[article])]
+        lines.append(words["clause"].format(id=spec.id))
+        lines += _provenance(spec, texts)
+    lines += ["", words["hint"].format(file=file)]
+    return "\n".join(lines) + "\n"
+
+
+def clause_text(clause: Clause, lang: str) -> str:
+    """One clause: its id, provenance, and its text as it appears in the agreement (Markdown)."""
+    texts = _Texts.of(lang)
+    lines = [clause.spec.id, *_provenance(clause.spec, texts), "", texts.explain["text"], ""]
+    return "\n".join(lines) + "\n" + clause.text
+
+
+def format_json(clauses: list[Clause], file: str, lang: str) -> str:
+    """The clauses as JSON with stable keys, each with its provenance and text."""
+    texts = _Texts.of(lang)
+    document = {
+        "file": file,
+        "language": lang,
+        "clauses": [{"id": c.spec.id, "article": c.spec.article, "insight": c.spec.insight,
+                     "rule": c.spec.rule, "condition": c.spec.when,
+                     "because": texts.condition(c.spec.when), "fields": list(c.spec.fields),
+                     "text": c.text} for c in clauses],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def lookup(d: Description, clause_id: str, lang: str, file: str) -> Clause:
+    """The derived clause with this id.
+
+    Raises:
+        InputError: No clause has this id (with the nearest id), or the clause does not apply
+            to this description (with the condition under which it would).
+    """
+    words = catalog(lang, "explain")
+    specs = {spec.id: spec for spec in library()}
+    if clause_id not in specs:
+        near = difflib.get_close_matches(clause_id, list(specs), n=1, cutoff=0.6)
+        text = (words["unknown_suggest"].format(id=clause_id, suggestion=near[0]) if near
+                else words["unknown"].format(id=clause_id))
+        raise InputError(text, [Problem(file, text, code="unknown_clause")])
+    for clause in derive(d, lang):
+        if clause.spec.id == clause_id:
+            return clause
+    condition = catalog(lang, "explain")["conditions"][specs[clause_id].when]
+    text = words["not_applicable"].format(id=clause_id, condition=condition)
+    raise InputError(text, [Problem(file, text, code="clause_not_applicable")])
+
+
+def _provenance(spec: ClauseSpec, texts: _Texts) -> list[str]:
+    words = texts.explain
+    return [
+        words["insight"].format(insight=texts.insight(spec.insight)),
+        words["rule"].format(rule=spec.rule) if spec.rule else words["no_rule"],
+        words["fields"].format(fields=", ".join(spec.fields)) if spec.fields
+        else words["no_fields"],
+        words["because"].format(condition=texts.condition(spec.when)),
+    ]
+
+
+def _article_numbers(clauses: list[Clause]) -> dict[str, int]:
+    """Article numbers as the agreement shows them: parties first, then each article present."""
+    present = {c.spec.article for c in clauses} | {"parties"}
+    return {article: n for n, article in enumerate((a for a in ARTICLES if a in present), 1)}
