@@ -150,7 +150,8 @@ CASES: dict[str, Case] = {
                                 non_binding, MARK),
     "legal.disputes": Case(put(f"{MARK} mediation.", "agreement", "dispute_resolution"),
                            drop("agreement", "dispute_resolution"), MARK),
-    "legal.disputes_default": Case(drop("agreement", "dispute_resolution"), keep, "competent court"),
+    "legal.disputes_default": Case(drop("agreement", "dispute_resolution"), keep,
+                                   "competent court"),
     "final.amendments": Case(keep, None, "changed in writing"),
     "final.counterparts": Case(put(f"{MARK}ville", "agreement", "place"), None, MARK),
 }

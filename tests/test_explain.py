@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from conftest import COCOA, MOU
 
 from agreementgen.api import load_description
-from agreementgen.cli import cli
 from agreementgen.clauses import derive
 from agreementgen.clauses.conditions import CONDITIONS
+from agreementgen.cli import cli
 from agreementgen.i18n import catalog
 
 

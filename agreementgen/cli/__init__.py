@@ -20,6 +20,7 @@ COMMANDS = {
     "validate": "agreementgen.cli.validate:validate",
     "review": "agreementgen.cli.review:review",
     "generate": "agreementgen.cli.generate:generate",
+    "explain": "agreementgen.cli.explain:explain",
 }
 
 
