@@ -32,6 +32,7 @@ class Job:
         template_dirs: Extra folders with user templates.
         strict: Refuse (HealthError) while partnership health warnings remain.
         health_annex: Add the partnership health checklist as an annex.
+        prevailing: In a bilingual agreement, the language whose version prevails.
     """
 
     input: Path
@@ -43,6 +44,7 @@ class Job:
     template_dirs: tuple[Path, ...] = ()
     strict: bool = False
     health_annex: bool = False
+    prevailing: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,18 +79,31 @@ def language_of(loaded: Loaded, lang: str | None) -> str:
 
 
 def render_docx(loaded: Loaded, info: TemplateInfo, lang: str, health: Review | None = None,
-                health_annex: bool = False) -> tuple[bytes, list[Clause]]:
-    """Render a loaded description with a template into the bytes of a .docx."""
+                health_annex: bool = False,
+                prevailing: str | None = None) -> tuple[bytes, list[Clause]]:
+    """Render a loaded description with a template into the bytes of a .docx.
+
+    ``lang`` is one language, or two separated by a comma for a bilingual agreement whose
+    ``prevailing`` language (default: the first) prevails.
+    """
     from agreementgen.render.docx import NUMBERING, CompiledTemplate
     from agreementgen.render.wordml import NumberingAllocator
 
     template = compiled_template(info.path.resolve(), info.name, _mtime(info.path))
     assert isinstance(template, CompiledTemplate)
     numbering = NumberingAllocator(template.member(NUMBERING))
-    shared = facts(loaded.description, lang)
-    clauses = derive(loaded.description, lang, shared)
-    context = build_context(loaded.description, lang, word_writer(numbering), clauses, shared,
-                            review=health, health_annex=health_annex)
+    writer = word_writer(numbering)
+    langs = lang.split(",")
+    if len(langs) > 1:
+        from agreementgen.render.bilingual import bilingual_context
+
+        context, clauses = bilingual_context(loaded.description, langs, writer, health,
+                                             health_annex, prevailing)
+    else:
+        shared = facts(loaded.description, lang)
+        clauses = derive(loaded.description, lang, shared)
+        context = build_context(loaded.description, lang, writer, clauses, shared,
+                                review=health, health_annex=health_annex)
 
     def patched(original: bytes) -> bytes:
         return numbering.patched_numbering_xml() or original
@@ -118,14 +133,15 @@ def run_job(job: Job) -> Generated:
     check_target(job.output, job.force)
     loaded = load_description(job.input)
     language = language_of(loaded, job.lang)
-    health = review(loaded, language)
+    health = review(loaded, language.split(",")[0])
     if job.strict and health.warnings:
         text = message("health_strict", count=len(health.warnings))
         problems = [Problem(loaded.source.name, f"{w.rule}: {w.message}", w.path, w.line, code=w.rule)
                     for w in health.warnings]
         raise HealthError(text, problems)
     info = resolve(job.template, str(loaded.description.agreement.kind), list(job.template_dirs))
-    data, clauses = render_docx(loaded, info, language, health, job.health_annex)
+    data, clauses = render_docx(loaded, info, language, health, job.health_annex,
+                                job.prevailing)
     write_atomic(job.output, data)
     return Generated(job.output, info, language, clauses, health)
 
@@ -133,7 +149,7 @@ def run_job(job: Job) -> Generated:
 def generate(path: str | Path, output: str | Path | None = None, *, template: str | None = None,
              lang: str | None = None, format: str | None = None, force: bool = False,
              template_dirs: list[Path] | None = None, strict: bool = False,
-             health_annex: bool = False) -> Generated:
+             health_annex: bool = False, prevailing: str | None = None) -> Generated:
     """Validate a description and write its agreement.
 
     Args:
@@ -146,6 +162,7 @@ def generate(path: str | Path, output: str | Path | None = None, *, template: st
         template_dirs: Extra folders with user templates.
         strict: Refuse (HealthError) while partnership health warnings remain.
         health_annex: Add the partnership health checklist as an annex.
+        prevailing: In a bilingual agreement (``lang="en,nl"``), the language that prevails.
 
     Raises:
         AgreementGenError: For any problem with the input, the template or the output; nothing
@@ -154,7 +171,7 @@ def generate(path: str | Path, output: str | Path | None = None, *, template: st
     fmt = format or output_format(output)
     target = Path(output) if output else default_output(Path(path), f".{fmt}")
     return run_job(Job(Path(path), target, template, lang, fmt, force, tuple(template_dirs or ()),
-                       strict, health_annex))
+                       strict, health_annex, prevailing))
 
 
 def output_format(output: str | Path | None) -> str:

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import click
 
+from agreementgen.cli.options import language_option
+from agreementgen.i18n import LANGUAGES, message
+
 
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path))
@@ -14,8 +17,9 @@ import click
 @click.option("-t", "--template", help="A built-in or user template name, or a .docx path.")
 @click.option("--template-dir", "template_dirs", multiple=True, type=click.Path(path_type=Path),
               help="A folder of user templates (repeatable; also AGREEMENTGEN_TEMPLATE_PATH).")
-@click.option("--lang", type=click.Choice(["en", "nl"]),
-              help="Output language (default: agreement.language, else en).")
+@language_option(bilingual=True)
+@click.option("--prevailing", type=click.Choice(list(LANGUAGES)),
+              help="In a bilingual agreement, the version that prevails (default: the first).")
 @click.option("--health-annex", is_flag=True,
               help="Add the partnership health checklist as an annex.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
@@ -23,8 +27,8 @@ import click
 @click.option("--strict", is_flag=True,
               help="Refuse to generate while health warnings remain (exit 1).")
 def generate(file: Path, output: Path | None, template: str | None,
-             template_dirs: tuple[Path, ...], lang: str | None, health_annex: bool, force: bool,
-             quiet: bool, strict: bool) -> None:
+             template_dirs: tuple[Path, ...], lang: str | None, prevailing: str | None,
+             health_annex: bool, force: bool, quiet: bool, strict: bool) -> None:
     """Validate a description and write the draft agreement as a Word document.
 
     Prints the partnership health warnings (see `review`) unless --quiet.
@@ -32,14 +36,19 @@ def generate(file: Path, output: Path | None, template: str | None,
     \b
     Example:
       agreementgen generate examples/cocoa-supply-chain.yaml -o out/cocoa.docx
+      agreementgen generate examples/cocoa-supply-chain.yaml --lang en,nl --health-annex
     """
     from agreementgen.generate import generate as run
 
-    result = run(file, output, template=template, lang=lang, force=force,
+    if prevailing and prevailing not in (lang or "").split(","):
+        raise click.BadParameter(message("prevailing_not_in_langs", language=prevailing,
+                                         languages=lang or "-"), param_hint="--prevailing")
+
+    result = run(file, output, template=template, lang=lang, prevailing=prevailing, force=force,
                  template_dirs=list(template_dirs), strict=strict, health_annex=health_annex)
     if result.review is not None and result.review.warnings and not quiet:
         from agreementgen.health import format_text
 
-        click.echo(format_text(result.review, result.language), err=True)
+        click.echo(format_text(result.review, result.language.split(",")[0]), err=True)
     click.echo(f"wrote {result.output} ({result.template.name}, {result.language}, "
                f"{len(result.clauses)} clauses)")

@@ -1,0 +1,37 @@
+"""Options that several commands share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from agreementgen.i18n import LANGUAGES, message
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def parse_languages(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--lang``: one language, or two separated by a comma for a bilingual agreement."""
+    if value is None:
+        return None
+    langs = [part.strip() for part in value.split(",")]
+    for lang in langs:
+        if lang not in LANGUAGES:
+            raise click.BadParameter(message("lang_unknown", language=lang,
+                                             known=", ".join(LANGUAGES)))
+    if len(langs) > 2 or len(set(langs)) != len(langs):
+        raise click.BadParameter(message("lang_pair", value=value))
+    return ",".join(langs)
+
+
+def language_option(bilingual: bool) -> Callable[[F], F]:
+    """The ``--lang`` option; with ``bilingual``, two languages give a side-by-side agreement."""
+    if not bilingual:
+        return click.option("--lang", type=click.Choice(list(LANGUAGES)),
+                            help="Language (default: agreement.language, else en).")
+    return click.option(
+        "--lang", callback=parse_languages, metavar="LANG[,LANG]",
+        help="Output language, or two (en,nl) for both versions side by side "
+             "(default: agreement.language, else en).")

@@ -1,0 +1,83 @@
+"""`generate --lang en,nl`: one agreement with both language versions, aligned clause by clause."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+from conftest import COCOA, MOU
+
+from agreementgen.api import load_description
+from agreementgen.clauses import derive
+from agreementgen.cli import cli
+from agreementgen.context import ARTICLES
+
+
+def _generate(runner: CliRunner, tmp_path: Path, *args: str, source: Path = COCOA) -> Path:
+    out = tmp_path / "bilingual.docx"
+    result = runner.invoke(cli, ["generate", str(source), "-o", str(out), "--quiet", *args])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _two_column_tables(path: Path) -> list[list[tuple[str, str]]]:
+    tables = []
+    for table in docx.Document(str(path)).tables:
+        rows = [tuple(c.text for c in row.cells) for row in table.rows]
+        if rows and all(len(r) == 2 for r in rows) and table._tbl.tblPr.find(
+                docx.oxml.ns.qn("w:tblStyle")) is None:
+            tables.append([(a, b) for a, b in rows])
+    return tables
+
+
+@pytest.mark.parametrize("source", [COCOA, MOU])
+def test_every_clause_has_both_versions_side_by_side(runner: CliRunner, tmp_path: Path,
+                                                     source: Path) -> None:
+    out = _generate(runner, tmp_path, "--lang", "en,nl", source=source)
+    d = load_description(source).description
+    english, dutch = derive(d, "en"), derive(d, "nl")
+    tables = _two_column_tables(out)
+    per_article = [sum(1 for c in english if c.spec.article == a) for a in ARTICLES]
+    expected = [n + (a == "final") for a, n in zip(ARTICLES, per_article, strict=True) if n]
+    assert [len(t) for t in tables] == expected
+    assert [c.spec.id for c in english] == [c.spec.id for c in dutch]
+    for table in tables:
+        for left, right in table:
+            assert left.strip() and right.strip() and left != right
+
+
+def test_headings_and_labels_carry_both_languages(runner: CliRunner, tmp_path: Path) -> None:
+    out = _generate(runner, tmp_path, "--lang", "en,nl")
+    headings = [p.text for p in docx.Document(str(out)).paragraphs
+                if p.style is not None and p.style.name == "Heading 1"]
+    assert "Contributions / Bijdragen" in headings
+    assert "Signatures / Ondertekening" in headings
+
+
+def test_final_provisions_say_which_version_prevails(runner: CliRunner, tmp_path: Path) -> None:
+    first = _two_column_tables(_generate(runner, tmp_path, "--lang", "en,nl"))[-1][-1]
+    assert "the English version prevails" in first[0]
+    assert "versie in het Engels voor" in first[1]
+    chosen = _two_column_tables(_generate(runner, tmp_path, "--lang", "en,nl", "--prevailing",
+                                          "nl", "--force"))[-1][-1]
+    assert "the Dutch version prevails" in chosen[0]
+    assert "versie in het Nederlands voor" in chosen[1]
+
+
+def test_dutch_first_puts_dutch_in_the_left_column(runner: CliRunner, tmp_path: Path) -> None:
+    row = _two_column_tables(_generate(runner, tmp_path, "--lang", "nl,en"))[-1][-1]
+    assert "Nederlands" in row[0] and "Dutch version prevails" in row[1]
+
+
+@pytest.mark.parametrize("args", [["--lang", "en,en"], ["--lang", "de"], ["--lang", "en,nl,en"],
+                                  ["--lang", "en", "--prevailing", "nl"],
+                                  ["--prevailing", "fr", "--lang", "en,nl"]])
+def test_bad_language_choices_are_usage_errors(runner: CliRunner, tmp_path: Path,
+                                               args: list[str]) -> None:
+    out = tmp_path / "x.docx"
+    result = runner.invoke(cli, ["generate", str(COCOA), "-o", str(out), *args])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
