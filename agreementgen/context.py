@@ -48,6 +48,31 @@ def word_writer(numbering: Any = None) -> Writer:
     )
 
 
+def markdown_writer() -> Writer:
+    """A writer that produces Markdown, for the review copy (``--format md``).
+
+    ``Markup`` here marks text that is Markdown already, so the layout does not escape it.
+    """
+    from agreementgen.render.text import markdown_to_cell, markdown_to_markdown, plain_to_markdown
+
+    return Writer(
+        block=lambda text: Markup(markdown_to_markdown(text)),
+        inline=lambda text: Markup(markdown_to_cell(text)),
+        plain=lambda text: Markup(plain_to_markdown(text)),
+    )
+
+
+def html_writer() -> Writer:
+    """A writer that produces HTML, for the review page (``--format html``)."""
+    from agreementgen.render.text import markdown_to_html, markdown_to_html_inline, plain_to_html
+
+    return Writer(
+        block=lambda text: Markup(markdown_to_html(text)),
+        inline=lambda text: Markup(markdown_to_html_inline(text)),
+        plain=lambda text: Markup(plain_to_html(text)),
+    )
+
+
 def build_context(d: Description, lang: str, writer: Writer,
                   clauses: list[Clause] | None = None, shared: dict[str, Any] | None = None,
                   review: Review | None = None,

@@ -5,17 +5,25 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agreementgen.api import Loaded, load_description
 from agreementgen.clauses import Clause, derive, facts
 from agreementgen.context import build_context, word_writer
-from agreementgen.errors import HealthError, Problem
+from agreementgen.errors import AgreementGenError, HealthError, OutputError, Problem, TemplateError
 from agreementgen.health import Review, review
 from agreementgen.i18n import DEFAULT_LANGUAGE, message
 from agreementgen.templates import TemplateInfo, resolve
 from agreementgen.writing import check_target, write_atomic
 
-FORMATS = ("docx",)
+if TYPE_CHECKING:
+    from agreementgen.render.docx import CompiledTemplate
+
+FORMATS = ("docx", "pdf", "md", "html")
+#: Formats rendered from the built-in Markdown and HTML layouts, not from a Word template.
+TEXT_FORMATS = ("md", "html")
+#: Output suffixes that name a format other than by its own name.
+_SUFFIX_FORMATS = {"markdown": "md", "htm": "html"}
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,19 @@ def compiled_template(path: Path, name: str, mtime: float) -> object:
     return CompiledTemplate(path, name)
 
 
+def load_template(info: TemplateInfo) -> CompiledTemplate:
+    """The compiled template for ``info``: compiled on first use, then reused by this process.
+
+    Raises:
+        TemplateError: The template cannot be opened or has a syntax error.
+    """
+    from agreementgen.render.docx import CompiledTemplate
+
+    template = compiled_template(info.path.resolve(), info.name, _mtime(info.path))
+    assert isinstance(template, CompiledTemplate)
+    return template
+
+
 def language_of(loaded: Loaded, lang: str | None) -> str:
     """The output language: the one asked for, else the description's, else English."""
     return lang or loaded.description.agreement.language or DEFAULT_LANGUAGE
@@ -86,11 +107,19 @@ def render_docx(loaded: Loaded, info: TemplateInfo, lang: str, health: Review | 
     ``lang`` is one language, or two separated by a comma for a bilingual agreement whose
     ``prevailing`` language (default: the first) prevails.
     """
-    from agreementgen.render.docx import NUMBERING, CompiledTemplate
+    from agreementgen.render.docx import NUMBERING
+    from agreementgen.render.guard import run_limited, under_guard
     from agreementgen.render.wordml import NumberingAllocator
 
-    template = compiled_template(info.path.resolve(), info.name, _mtime(info.path))
-    assert isinstance(template, CompiledTemplate)
+    if not info.builtin and not under_guard():
+        # A user's template is code from elsewhere: it opens, compiles and renders in a child
+        # process with a time and a memory limit; messages name its file.
+        import dataclasses
+
+        named = dataclasses.replace(info, name=str(info.path))
+        return run_limited(render_docx, loaded, named, lang, health, health_annex, prevailing,
+                           label=str(info.path))
+    template = load_template(info)
     numbering = NumberingAllocator(template.member(NUMBERING))
     writer = word_writer(numbering)
     langs = lang.split(",")
@@ -109,6 +138,40 @@ def render_docx(loaded: Loaded, info: TemplateInfo, lang: str, health: Review | 
         return numbering.patched_numbering_xml() or original
 
     return template.render(context, {NUMBERING: patched}), clauses
+
+
+def render_text(loaded: Loaded, fmt: str, lang: str, health: Review | None = None,
+                health_annex: bool = False,
+                sections: list[str] | None = None) -> tuple[bytes, list[Clause]]:
+    """Render a loaded description as a Markdown or HTML review copy (UTF-8 bytes).
+
+    The context is the one the Word output gets, built with a writer for ``fmt``; ``sections``
+    (a template manifest's) limits the articles to those the Word template shows.
+    """
+    from agreementgen.context import html_writer, markdown_writer
+    from agreementgen.render.text import render_page
+
+    shared = facts(loaded.description, lang)
+    clauses = derive(loaded.description, lang, shared)
+    writer = markdown_writer() if fmt == "md" else html_writer()
+    context = build_context(loaded.description, lang, writer, clauses, shared, review=health,
+                            health_annex=health_annex)
+    return render_page(fmt, context, sections).encode("utf-8"), clauses
+
+
+def layout_info(fmt: str) -> TemplateInfo:
+    """The built-in layout of a text format, described as a template for :class:`Generated`."""
+    from agreementgen.render.text import LAYOUT_FILES, LAYOUTS
+
+    path = LAYOUTS / LAYOUT_FILES[fmt]
+    return TemplateInfo(path.name.removesuffix(".j2"), path, True, {})
+
+
+def _format_error(code: str, place: str, fmt: str) -> AgreementGenError:
+    text = message(code, format=fmt, known=", ".join(FORMATS))
+    if code == "template_not_for_format":
+        return TemplateError(text, [Problem(place, text, code=code)])
+    return OutputError(text, [Problem(place, text, code=code)])
 
 
 def _mtime(path: Path) -> float:
@@ -130,6 +193,8 @@ def run_job(job: Job) -> Generated:
         AgreementGenError: For any problem with the input, the template or the output; nothing
             is written then.
     """
+    if job.format not in FORMATS:
+        raise _format_error("format_unknown", str(job.output), job.format)
     check_target(job.output, job.force)
     loaded = load_description(job.input)
     language = language_of(loaded, job.lang)
@@ -139,9 +204,24 @@ def run_job(job: Job) -> Generated:
         problems = [Problem(loaded.source.name, f"{w.rule}: {w.message}", w.path, w.line, code=w.rule)
                     for w in health.warnings]
         raise HealthError(text, problems)
-    info = resolve(job.template, str(loaded.description.agreement.kind), list(job.template_dirs))
-    data, clauses = render_docx(loaded, info, language, health, job.health_annex,
-                                job.prevailing)
+    if job.format in TEXT_FORMATS:
+        if job.template:
+            raise _format_error("template_not_for_format", job.template, job.format)
+        if "," in language:
+            raise _format_error("bilingual_not_for_format", str(job.output), job.format)
+        shape = resolve(None, str(loaded.description.agreement.kind), list(job.template_dirs))
+        data, clauses = render_text(loaded, job.format, language, health, job.health_annex,
+                                    shape.manifest.get("sections"))
+        info = layout_info(job.format)
+    else:
+        info = resolve(job.template, str(loaded.description.agreement.kind),
+                       list(job.template_dirs))
+        data, clauses = render_docx(loaded, info, language, health, job.health_annex,
+                                    job.prevailing)
+        if job.format == "pdf":
+            from agreementgen.render.pdf import docx_to_pdf
+
+            data = docx_to_pdf(data)
     write_atomic(job.output, data)
     return Generated(job.output, info, language, clauses, health)
 
@@ -177,4 +257,5 @@ def generate(path: str | Path, output: str | Path | None = None, *, template: st
 def output_format(output: str | Path | None) -> str:
     """The format an output name asks for by its suffix; docx when it names none we know."""
     suffix = Path(output).suffix.lower().lstrip(".") if output else ""
+    suffix = _SUFFIX_FORMATS.get(suffix, suffix)
     return suffix if suffix in FORMATS else "docx"

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agreementgen.errors import Problem, TemplateError
+from agreementgen.errors import OutputError, Problem, TemplateError
 from agreementgen.i18n import message
 from agreementgen.resources import data_dir, load_yaml
 
 TEMPLATE_FILE = "template.docx"
 MANIFEST_FILE = "manifest.yaml"
 PATH_VARIABLE = "AGREEMENTGEN_TEMPLATE_PATH"
-DEFAULT_FOR_KIND = {"partnership_agreement": "partnership_agreement", "mou": "partnership_agreement",
-                    "letter_of_intent": "partnership_agreement"}
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+_NAME_LINE = re.compile(r"^name:.*$", re.MULTILINE)
+DEFAULT_FOR_KIND = {"partnership_agreement": "partnership_agreement",
+                    "mou": "memorandum_of_understanding",
+                    "letter_of_intent": "memorandum_of_understanding"}
 
 
 @dataclass(frozen=True)
@@ -54,9 +58,125 @@ def _in_folder(folder: Path, builtin: bool) -> list[TemplateInfo]:
         template = child / TEMPLATE_FILE
         if template.is_file():
             manifest_path = child / MANIFEST_FILE
-            manifest = load_yaml(manifest_path) if manifest_path.is_file() else {}
-            infos.append(TemplateInfo(child.name, template, builtin, manifest or {}))
+            manifest = read_manifest(manifest_path) if manifest_path.is_file() else {}
+            infos.append(TemplateInfo(child.name, template, builtin, manifest))
     return infos
+
+
+def manifest_of(info: TemplateInfo) -> dict[str, Any]:
+    """The manifest of a template, also when it was named by the path of its .docx."""
+    beside = info.path.parent / MANIFEST_FILE
+    if info.manifest or info.path.name != TEMPLATE_FILE or not beside.is_file():
+        return info.manifest
+    return read_manifest(beside)
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """A template's manifest (an organisation writes its own, so it is checked).
+
+    Raises:
+        TemplateError: The manifest is not YAML, or not a mapping.
+    """
+    import yaml
+
+    try:
+        data = load_yaml(path)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        reason = str(exc).replace("\n", " ")
+        text = message("manifest_unreadable", path=path, reason=reason)
+        raise TemplateError(text, [Problem(str(path), text, code="manifest_unreadable")]) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        text = message("manifest_unreadable", path=path,
+                       reason=f"it holds a {type(data).__name__}, not name:, kind:, ... fields")
+        raise TemplateError(text, [Problem(str(path), text, code="manifest_unreadable")])
+    return data
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A template as ``templates list`` shows it.
+
+    Attributes:
+        info: The template that the name finds.
+        shadows: Templates of the same name further down the search path, which it hides.
+    """
+
+    info: TemplateInfo
+    shadows: tuple[TemplateInfo, ...] = ()
+
+
+def listing(extra: list[Path] | None = None) -> list[Listed]:
+    """Every template by name, in search order, with the same-named ones each one hides."""
+    order: dict[str, list[TemplateInfo]] = {}
+    for folder in search_path(extra):
+        for info in _in_folder(folder, builtin=False):
+            order.setdefault(info.name, []).append(info)
+    for info in _in_folder(data_dir("templates"), builtin=True):
+        order.setdefault(info.name, []).append(info)
+    return [Listed(infos[0], tuple(infos[1:])) for infos in order.values()]
+
+
+def builtin(name: str) -> TemplateInfo:
+    """The built-in template of that name.
+
+    Raises:
+        TemplateError: There is no built-in template of that name.
+    """
+    templates = _in_folder(data_dir("templates"), builtin=True)
+    for info in templates:
+        if info.name == name:
+            return info
+    known = ", ".join(i.name for i in templates)
+    text = message("template_not_builtin", name=name, known=known)
+    raise TemplateError(text, [Problem(name, text, code="template_not_found")])
+
+
+def create(name: str, source: str, folder: Path) -> Path:
+    """Copy a built-in template (its folder with the manifest) as the start of a new one.
+
+    The copy goes to ``folder/name``; its manifest's ``name`` is set to ``name``. The copy is
+    made beside the target and then renamed, so a failure leaves nothing half-copied.
+
+    Args:
+        name: The new template's name (letters, digits, ``-`` and ``_``).
+        source: The built-in template to copy.
+        folder: The folder to create it in (an existing one).
+
+    Returns:
+        The new template's folder.
+
+    Raises:
+        TemplateError: The name is not usable or the built-in does not exist.
+        OutputError: The target exists, or the folder does not.
+    """
+    import shutil
+    import tempfile
+
+    if not _NAME.fullmatch(name):
+        text = message("template_name_invalid", name=name)
+        raise TemplateError(text, [Problem(name, text, code="template_name_invalid")])
+    original = builtin(source)
+    target = folder / name
+    if not folder.is_dir():
+        text = message("output_folder_missing", folder=folder)
+        raise OutputError(text, [Problem(str(target), text, code="output_folder_missing")])
+    if target.exists():
+        text = message("template_exists")
+        raise OutputError(text, [Problem(str(target), text, code="output_exists")])
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=folder))
+    try:
+        copy = staging / name
+        shutil.copytree(original.path.parent, copy)
+        manifest = copy / MANIFEST_FILE
+        text = manifest.read_text(encoding="utf-8") if manifest.is_file() else ""
+        renamed, count = _NAME_LINE.subn(f"name: {name}", text, count=1)
+        manifest.write_text(renamed if count else f"name: {name}\n{text}", encoding="utf-8")
+        copy.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
 
 
 def resolve(name_or_path: str | None, kind: str, extra: list[Path] | None = None) -> TemplateInfo:

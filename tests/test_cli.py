@@ -165,3 +165,14 @@ def test_generate_prints_health_warnings_and_strict_refuses(runner: CliRunner, t
     assert strict.exit_code == 1
     assert f"{MOU}:" in strict.stderr and "H14:" in strict.stderr
     assert not out.exists()
+
+
+def test_output_gets_the_usual_file_mode(runner: CliRunner, tmp_path: Path) -> None:
+    import os
+    import stat
+
+    out = tmp_path / "mode.docx"
+    assert runner.invoke(cli, ["generate", str(COCOA), "-o", str(out), "--quiet"]).exit_code == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask

@@ -7,6 +7,7 @@ lists it), so start-up stays fast and no command pays for another's imports.
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
 
 import click
@@ -20,12 +21,23 @@ COMMANDS = {
     "validate": "agreementgen.cli.validate:validate",
     "review": "agreementgen.cli.review:review",
     "generate": "agreementgen.cli.generate:generate",
+    "batch": "agreementgen.cli.batch:batch",
     "explain": "agreementgen.cli.explain:explain",
+    "schema": "agreementgen.cli.schema:schema",
+    "templates": "agreementgen.cli.templates:templates",
 }
 
 
 class AgreementGenGroup(click.Group):
     """Loads commands on demand and turns every AgreementGenError into its message and exit code."""
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        # https://no-color.org: a non-empty NO_COLOR turns colour off; every command's context
+        # inherits it from this one.
+        if os.environ.get("NO_COLOR"):
+            extra["color"] = False
+        return super().make_context(info_name, args, parent=parent, **extra)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)

@@ -9,11 +9,19 @@ import click
 from agreementgen.cli.options import language_option
 from agreementgen.i18n import LANGUAGES, message
 
+#: The same as ``agreementgen.generate.FORMATS`` (a test keeps them equal); importing that
+#: module here would slow down every ``--help``.
+FORMATS = ("docx", "pdf", "md", "html")
+
 
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="The .docx to write (default: the input's name in the current folder).")
+              help="The file to write: .docx, .pdf, .md or .html (default: the input's name "
+                   "in the current folder).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS),
+              help="Output format (default: from the -o suffix, else docx). pdf needs "
+                   "LibreOffice; md and html are review copies from a built-in layout.")
 @click.option("-t", "--template", help="A built-in or user template name, or a .docx path.")
 @click.option("--template-dir", "template_dirs", multiple=True, type=click.Path(path_type=Path),
               help="A folder of user templates (repeatable; also AGREEMENTGEN_TEMPLATE_PATH).")
@@ -26,10 +34,10 @@ from agreementgen.i18n import LANGUAGES, message
 @click.option("--quiet", is_flag=True, help="Do not print the partnership health warnings.")
 @click.option("--strict", is_flag=True,
               help="Refuse to generate while health warnings remain (exit 1).")
-def generate(file: Path, output: Path | None, template: str | None,
+def generate(file: Path, output: Path | None, fmt: str | None, template: str | None,
              template_dirs: tuple[Path, ...], lang: str | None, prevailing: str | None,
              health_annex: bool, force: bool, quiet: bool, strict: bool) -> None:
-    """Validate a description and write the draft agreement as a Word document.
+    """Validate a description and write the draft agreement as Word, PDF, Markdown or HTML.
 
     Prints the partnership health warnings (see `review`) unless --quiet.
 
@@ -37,6 +45,7 @@ def generate(file: Path, output: Path | None, template: str | None,
     Example:
       agreementgen generate examples/cocoa-supply-chain.yaml -o out/cocoa.docx
       agreementgen generate examples/cocoa-supply-chain.yaml --lang en,nl --health-annex
+      agreementgen generate examples/cocoa-supply-chain.yaml -o review/cocoa.html
     """
     from agreementgen.generate import generate as run
 
@@ -44,8 +53,9 @@ def generate(file: Path, output: Path | None, template: str | None,
         raise click.BadParameter(message("prevailing_not_in_langs", language=prevailing,
                                          languages=lang or "-"), param_hint="--prevailing")
 
-    result = run(file, output, template=template, lang=lang, prevailing=prevailing, force=force,
-                 template_dirs=list(template_dirs), strict=strict, health_annex=health_annex)
+    result = run(file, output, template=template, lang=lang, format=fmt, prevailing=prevailing,
+                 force=force, template_dirs=list(template_dirs), strict=strict,
+                 health_annex=health_annex)
     if result.review is not None and result.review.warnings and not quiet:
         from agreementgen.health import format_text
 

@@ -1,0 +1,627 @@
+"""Lint a .docx template before use: Jinja syntax, split tags, curly quotes, unknown variables.
+
+Each part that agreementgen renders (``word/document.xml``, headers, footers, the document
+properties) is checked the way :class:`~agreementgen.render.docx.CompiledTemplate` will read
+it: patched by docxtpl, parsed by Jinja, and then rendered with contexts built from real
+descriptions (the shipped examples and the starters), so every problem is one a user would
+otherwise meet while generating.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import functools
+import re
+import tempfile
+import traceback
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateSyntaxError, nodes
+from lxml import etree
+
+from agreementgen.errors import Problem, TemplateError
+from agreementgen.i18n import LANGUAGES, message
+from agreementgen.resources import data_dir
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_DELIMITER = re.compile(r"\{\{|\{%|\{#|\}\}|%\}|#\}")
+_CLOSER = {"{{": "}}", "{%": "%}", "{#": "#}"}
+_CURLY = "\u201c\u201d\u2018\u2019\u201e\u201a"
+# docxtpl's prefixed tags remove the whole element they sit in (paragraph, table row, cell).
+_PREFIXED = {"p": "paragraph", "tr": "table_row", "tc": "table_cell"}
+# Blocks that need an end tag; ``set`` only in its block form (``{% set x %}...{% endset %}``).
+_BLOCKS = {"if", "for", "macro", "call", "filter", "with", "block", "autoescape", "trans"}
+# Names Jinja provides by itself, inside macros and call blocks.
+_SPECIAL = {"caller", "self", "varargs", "kwargs", "super"}
+_CONTEXT_CHARS = 120
+# Templates come from elsewhere: no entity expansion, no network.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+_KNOWN_SHOWN = 15
+
+
+class _Any:
+    """A value the checker cannot know (a loop over an empty list, a ``set`` variable...)."""
+
+
+_ANY = _Any()
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A render context built from a real description, to render a template with.
+
+    Attributes:
+        label: The description it was built from (its file name, without suffix).
+        context: The values a template can use.
+    """
+
+    label: str
+    context: Mapping[str, Any]
+
+
+@dataclass
+class Report:
+    """What ``check_template`` found.
+
+    Attributes:
+        template: The template as named in messages.
+        problems: Every problem, in part order.
+        variables: The context paths the template reads (``partners[].name``), sorted.
+    """
+
+    template: str
+    problems: list[Problem] = field(default_factory=list)
+    variables: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the template has no problems."""
+        return not self.problems
+
+
+def check(name_or_path: str, template_dirs: Sequence[Path] = ()) -> Report:
+    """Lint a template named as ``generate -t`` takes it: a name, or a .docx path.
+
+    Args:
+        name_or_path: A built-in or user template name, or a .docx (or .dotx) path.
+        template_dirs: Extra folders with user templates.
+
+    Raises:
+        TemplateError: No template of that name.
+    """
+    from agreementgen.templates import manifest_of, resolve
+
+    info = resolve(name_or_path, "", list(template_dirs))
+    manifest = manifest_of(info)
+    languages = manifest.get("languages")
+    wanted = [str(x) for x in languages] if isinstance(languages, list) else []
+    return check_template(info.path, str(info.path), wanted)
+
+
+def check_template(path: str | Path, name: str | None = None,
+                   languages: Sequence[str] = ()) -> Report:
+    """Lint a .docx template: everything that would fail or go wrong when it is used.
+
+    Args:
+        path: The template file.
+        name: How the template is named in messages (default: the path).
+        languages: The languages the template is made for (its manifest's ``languages``);
+            examples in other languages are rendered in the first of these.
+
+    Returns:
+        The report; a template that cannot be opened at all (not a zip, a .dotx, a zip bomb)
+        gives a report with that one problem.
+    """
+    from agreementgen.render.docx import _TEMPLATED, NUMBERING, _read_members
+
+    shown = name or str(path)
+    report = Report(shown)
+    try:
+        members, _ = _read_members(Path(path), shown)
+    except TemplateError as exc:
+        report.problems.extend(exc.problems)
+        return report
+    probes = build_probes(members.get(NUMBERING), languages)
+    used: set[str] = set()
+    for part, data in members.items():
+        if _TEMPLATED.match(part):
+            checker = _PartCheck(shown, part, probes)
+            report.problems.extend(checker.run(data))
+            used |= checker.used
+    report.variables = _leaves(used)
+    return report
+
+
+def build_probes(numbering_xml: bytes | None, languages: Sequence[str] = ()) -> list[Probe]:
+    """Render contexts built from the shipped examples and the starter descriptions.
+
+    Args:
+        numbering_xml: The template's ``word/numbering.xml`` (Markdown lists use it).
+        languages: The template's languages; other examples are rendered in the first one.
+    """
+    from agreementgen.context import build_context, word_writer
+    from agreementgen.render.wordml import NumberingAllocator
+
+    wanted = [lang for lang in languages if lang in LANGUAGES]
+    probes = []
+    for index, (label, loaded, own_language) in enumerate(_descriptions()):
+        lang = own_language if not wanted or own_language in wanted else wanted[0]
+        shared, clauses, health = _derived(index, lang)
+        writer = word_writer(NumberingAllocator(numbering_xml))
+        # Alternate the health annex so both sides of ``options.health_annex`` are rendered.
+        context = build_context(loaded.description, lang, writer, clauses, shared,
+                                review=health, health_annex=index % 2 == 0)
+        probes.append(Probe(label, context))
+    return probes
+
+
+@functools.cache
+def _descriptions() -> tuple[tuple[str, Any, str], ...]:
+    """(label, loaded description, its language) of the shipped examples, when there are
+    (a checkout), and of the starter of every kind, which an installed copy always has."""
+    from agreementgen.api import load_description
+    from agreementgen.generate import language_of
+    from agreementgen.starter import KINDS, starter_text
+
+    sources = []
+    with contextlib.suppress(FileNotFoundError):
+        sources += [(p.stem, p) for p in sorted(data_dir("examples").glob("*.yaml"))]
+    found = []
+    with tempfile.TemporaryDirectory() as folder:
+        for kind in KINDS:
+            path = Path(folder) / f"starter-{kind}.yaml"
+            path.write_text(starter_text(kind), encoding="utf-8")
+            sources.append((path.stem, path))
+        for label, path in sources:
+            loaded = load_description(path)
+            found.append((label, loaded, language_of(loaded, None)))
+    return tuple(found)
+
+
+@functools.cache
+def _derived(index: int, lang: str) -> tuple[dict[str, Any], list[Any], Any]:
+    from agreementgen.clauses import derive, facts
+    from agreementgen.health import review
+
+    _, loaded, _ = _descriptions()[index]
+    shared = facts(loaded.description, lang)
+    return shared, derive(loaded.description, lang, shared), review(loaded, lang)
+
+
+def merge_contexts(contexts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """One context with every key any of the given contexts has (list items merged too).
+
+    The variable check looks names up in it, so a key that only one example fills (a risk
+    table, the health annex) is still known.
+    """
+    merged: Any = {}
+    for context in contexts:
+        merged = _merge(merged, context)
+    return dict(merged)
+
+
+def _merge(a: Any, b: Any) -> Any:
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return {k: _merge(a.get(k), b.get(k)) for k in {**a, **b}}
+    if isinstance(a, list) and isinstance(b, list):
+        items = a[:1] + b[:1]
+        if not items:
+            return []
+        first = items[0]
+        for item in items[1:]:
+            first = _merge(first, item)
+        return [first]
+    return b if a is None else a
+
+
+class _PartCheck:
+    """The checks of one part of a template, in the order they make sense to fix."""
+
+    def __init__(self, template: str, part: str, probes: Sequence[Probe]) -> None:
+        self.template = template
+        self.part = part
+        self.probes = probes
+        self.problems: list[Problem] = []
+        self.used: set[str] = set()
+
+    def add(self, code: str, **values: Any) -> None:
+        text = message(code, **values)
+        self.problems.append(Problem(self.template, text, self.part, code=code))
+
+    def run(self, data: bytes) -> list[Problem]:
+        """Run every check on the part's XML and return the problems found."""
+        from docxtpl import DocxTemplate
+
+        from agreementgen.render.sandbox import template_environment
+
+        try:
+            xml = data.decode("utf-8")
+            root = etree.fromstring(data, _PARSER)
+        except (UnicodeDecodeError, etree.XMLSyntaxError) as exc:
+            self.add("check_part_unreadable", problem=str(exc))
+            return self.problems
+        if not self._check_paragraphs(root):
+            return self.problems
+        self._check_prefixed(root)
+        patched = DocxTemplate.patch_xml(None, xml)
+        # One paragraph per line, as CompiledTemplate does, so a line number names a paragraph.
+        patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
+        lines = patched.splitlines()
+        env = template_environment()
+        try:
+            ast = env.parse(patched)
+            template = env.from_string(ast)
+        except TemplateSyntaxError as exc:
+            self._syntax_error(env, exc, patched, lines)
+            return self.problems
+        variables = _Variables(merge_contexts([p.context for p in self.probes]),
+                               set(env.globals) | _SPECIAL | _assigned(ast))
+        variables.visit(ast, {})
+        self.used = variables.used
+        for miss in variables.misses:
+            near = _near(lines, miss.lineno)
+            if miss.known is None:
+                base, _, key = miss.written.rpartition(".")
+                self.add("check_list_member", name=miss.written, base=base, key=key, near=near)
+                continue
+            hint = (message("check_did_you_mean", suggestion=miss.suggestion)
+                    if miss.suggestion else "")
+            self.add("check_unknown_variable", name=miss.written, hint=hint, near=near,
+                     known=_known(miss.known))
+        if not self.problems:
+            self._render(template, lines)
+        return self.problems
+
+    def _check_paragraphs(self, root: Any) -> bool:
+        """Tags split across paragraphs, tags never closed, curly quotes inside tags.
+
+        Returns:
+            False when a tag is never closed, so the Jinja checks cannot run.
+        """
+        texts = list(_paragraph_texts(root))
+        usable = True
+        for index, text in enumerate(texts):
+            opened = _unclosed(text)
+            if opened is not None:
+                start = text[opened:]
+                closer = _CLOSER[start[:2]]
+                later = _continued(texts, index + 1, closer)
+                if later is None:
+                    usable = False
+                    self.add("check_tag_not_closed", tag=_clip(start), close=closer,
+                             near=_near([text], 1))
+                else:
+                    end = texts[later][: texts[later].index(closer) + 2]
+                    self.add("check_tag_split", tag=_clip(f"{start} \u00b6 {end}"),
+                             near=_near([text], 1), count=later - index + 1)
+            for tag in _TAG.findall(text):
+                quotes = "".join(sorted({c for c in tag if c in _CURLY}))
+                if quotes:
+                    self.add("check_curly_quotes", tag=_clip(tag), quotes=quotes)
+        return usable
+
+    def _check_prefixed(self, root: Any) -> None:
+        """A ``{%p``/``{%tr``/``{%tc`` tag removes its whole element: nothing else may be in it."""
+        for prefix, element in _PREFIXED.items():
+            pattern = re.compile(r"(\{%|\{\{)" + prefix + r" ")
+            for node in root.iter(f"{_W}{prefix}"):
+                text = "".join(node.itertext())
+                tag = next((t for t in _TAG.findall(text) if pattern.match(t)), None)
+                if tag is None:
+                    continue
+                # Everything else in the element goes with it: text and other tags alike.
+                rest = " ".join(part for part in _split_off(text, pattern) if part.strip())
+                if rest:
+                    self.add("check_prefixed_with_text", tag=_clip(tag), text=_clip(rest),
+                             element=message(f"check_element_{element}"))
+
+    def _syntax_error(self, env: Any, exc: TemplateSyntaxError, source: str,
+                      lines: list[str]) -> None:
+        problem = exc.message or str(exc)
+        if problem.startswith("Unexpected end of template"):
+            block = _innermost_open_block(env, source)
+            if block is not None:
+                name, tag, lineno = block
+                self.add("check_block_not_closed", tag=tag, end=f"{{% end{name} %}}",
+                         near=_near(lines, lineno))
+                return
+        hint = ""
+        unknown = re.search(r"unknown tag '(p|tr|tc|r)'", problem)
+        if unknown:
+            hint = message("check_hint_prefixed", prefix=unknown.group(1))
+        self.add("check_syntax", problem=problem, near=_near(lines, exc.lineno), hint=hint)
+
+    def _render(self, template: Any, lines: list[str]) -> None:
+        """Render with every probe; report the first failure or broken XML."""
+        from agreementgen.render.docx import _finish
+
+        for probe in self.probes:
+            try:
+                xml = template.render(probe.context)
+            # A template's expressions can raise anything Python can (TypeError, ...).
+            except Exception as exc:
+                lineno = _template_line(exc)
+                self.add("check_render_failed", example=probe.label,
+                         problem=f"{type(exc).__name__}: {exc}", near=_near(lines, lineno))
+                return
+            try:
+                etree.fromstring(_finish(xml).encode("utf-8"), _PARSER)
+            except etree.XMLSyntaxError as exc:
+                problem, context = _broken_at(xml, exc.msg)
+                self.add("check_broken_xml", example=probe.label, problem=problem,
+                         context=context)
+                return
+
+
+class _Variables:
+    """Walks a template's syntax tree and looks every variable path up in a real context."""
+
+    def __init__(self, context: Mapping[str, Any], ignored: set[str]) -> None:
+        self.context = context
+        self.ignored = ignored
+        self.used: set[str] = set()
+        self.misses: list[_Miss] = []
+
+    def visit(self, node: nodes.Node, scope: dict[str, tuple[str, Any]]) -> None:
+        """Check the variables in ``node``; ``scope`` maps loop variables to (path, value)."""
+        if isinstance(node, nodes.For):
+            self._for(node, scope)
+        elif isinstance(node, nodes.Name | nodes.Getattr | nodes.Getitem):
+            path, _, _ = self.resolve(node, scope)
+            if path:
+                self.used.add(path)
+        else:
+            for child in node.iter_child_nodes():
+                self.visit(child, scope)
+
+    def _for(self, node: nodes.For, scope: dict[str, tuple[str, Any]]) -> None:
+        path, _, value = self.resolve(node.iter, scope)
+        if path:
+            self.used.add(path)
+        inner = dict(scope)
+        inner["loop"] = ("", _ANY)
+        item: Any = value[0] if isinstance(value, list) and value else _ANY
+        if isinstance(node.target, nodes.Name):
+            inner[node.target.name] = (f"{path}[]" if path else "", item)
+        else:
+            for target in node.target.find_all(nodes.Name):
+                inner[target.name] = ("", _ANY)
+        for child in [*node.body, *([node.test] if node.test else [])]:
+            self.visit(child, inner)
+        for child in node.else_:
+            self.visit(child, scope)
+
+    def resolve(self, node: nodes.Node,
+                scope: dict[str, tuple[str, Any]]) -> tuple[str, str, Any]:
+        """The (context path, path as written, probe value) of an expression.
+
+        An empty path means the checker cannot follow the expression (it still checks the
+        variables inside it); a miss is recorded once, at the outermost part that is wrong.
+        """
+        if isinstance(node, nodes.Name):
+            return self._name(node, scope)
+        if isinstance(node, nodes.Getattr):
+            return self._member(node.node, node.attr, scope, node.lineno)
+        if isinstance(node, nodes.Getitem):
+            arg = node.arg
+            if isinstance(arg, nodes.Const) and isinstance(arg.value, str):
+                return self._member(node.node, arg.value, scope, node.lineno)
+            base, written, value = self.resolve(node.node, scope)
+            self.visit(arg, scope)
+            if (isinstance(arg, nodes.Const) and isinstance(arg.value, int)
+                    and isinstance(value, list) and base):
+                item = value[0] if value else _ANY
+                return f"{base}[]", f"{written}[{arg.value}]", item
+            return "", "", _ANY
+        self.visit(node, scope)
+        return "", "", _ANY
+
+    def _name(self, node: nodes.Name, scope: dict[str, tuple[str, Any]]) -> tuple[str, str, Any]:
+        if node.ctx != "load":
+            return "", "", _ANY
+        if node.name in scope:
+            path, value = scope[node.name]
+            return path, node.name, value
+        if node.name in self.context:
+            return node.name, node.name, self.context[node.name]
+        if node.name not in self.ignored:
+            known = sorted({*self.context, *(n for n in scope if n != "loop")})
+            self._miss(node.name, node.name, known, node.lineno, "")
+        return "", "", _ANY
+
+    def _member(self, base_node: nodes.Node, key: str, scope: dict[str, tuple[str, Any]],
+                lineno: int) -> tuple[str, str, Any]:
+        base, written, value = self.resolve(base_node, scope)
+        if not base and not written:
+            return "", "", _ANY
+        if isinstance(value, Mapping):
+            if key in value:
+                return f"{base}.{key}", f"{written}.{key}", value[key]
+            if hasattr(dict, key):  # .items(), .get() ... work on a mapping
+                return "", "", _ANY
+            self._miss(key, f"{written}.{key}", sorted(value), lineno, f"{written}.")
+        elif isinstance(value, list) and not hasattr(list, key):
+            self.misses.append(_Miss(f"{written}.{key}", None, None, lineno))
+        return "", "", _ANY
+
+    def _miss(self, key: str, written: str, known: list[str], lineno: int, prefix: str) -> None:
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        suggestion = f"{prefix}{close[0]}" if close else None
+        self.misses.append(_Miss(written, suggestion, known, lineno))
+
+
+@dataclass(frozen=True)
+class _Miss:
+    """A variable path the context does not have.
+
+    Attributes:
+        written: The path as the template writes it (``p.nme``).
+        suggestion: The nearest known path, if one is close.
+        known: The names known at that level; None when the path reads a field of a list.
+        lineno: The line of the patched part, so the paragraph can be named.
+    """
+
+    written: str
+    suggestion: str | None
+    known: list[str] | None
+    lineno: int
+
+
+def _assigned(ast: nodes.Template) -> set[str]:
+    """Names a template defines itself (``set``, ``with``, macros and their arguments)."""
+    names: set[str] = set()
+    targets: list[nodes.Node] = []
+    for node in ast.find_all(nodes.Stmt):
+        if isinstance(node, nodes.Assign | nodes.AssignBlock):
+            targets.append(node.target)
+        elif isinstance(node, nodes.With):
+            targets += node.targets
+        elif isinstance(node, nodes.Macro | nodes.CallBlock):
+            targets += node.args
+            if isinstance(node, nodes.Macro):
+                names.add(node.name)
+        elif isinstance(node, nodes.Import):
+            names.add(node.target)
+        elif isinstance(node, nodes.FromImport):
+            names |= {n if isinstance(n, str) else n[1] for n in node.names}
+    for target in targets:
+        found = [target] if isinstance(target, nodes.Name) else []
+        names |= {n.name for n in [*found, *target.find_all(nodes.Name)]}
+    return names
+
+
+def _paragraph_texts(root: Any) -> Iterator[str]:
+    """The text of every paragraph (for parts without paragraphs: of every element)."""
+    paragraphs = list(root.iter(f"{_W}p"))
+    if not paragraphs:
+        yield from (el.text for el in root.iter() if isinstance(el.tag, str) and el.text)
+        return
+    for paragraph in paragraphs:
+        # Text boxes hold paragraphs inside paragraphs: each text belongs to its nearest one.
+        yield "".join(t.text or "" for t in paragraph.iter(f"{_W}t")
+                      if next(t.iterancestors(f"{_W}p"), None) is paragraph)
+
+
+def _continued(texts: Sequence[str], start: int, closer: str) -> int | None:
+    """The paragraph from ``start`` on where a tag left open goes on to close, or None.
+
+    The tag's end must come before any other delimiter: a later ``}}`` that closes another
+    tag does not close this one.
+    """
+    for index in range(start, len(texts)):
+        first = _DELIMITER.search(texts[index])
+        if first is None:
+            continue
+        return index if first.group() == closer else None
+    return None
+
+
+def _split_off(text: str, pattern: re.Pattern[str]) -> list[str]:
+    """The pieces of ``text`` between the tags that ``pattern`` matches."""
+    pieces, start = [], 0
+    for tag in _TAG.finditer(text):
+        if pattern.match(tag.group()):
+            pieces.append(text[start: tag.start()].strip())
+            start = tag.end()
+    return [*pieces, text[start:].strip()]
+
+
+def _unclosed(text: str) -> int | None:
+    """Where a tag opens in ``text`` without closing in it, or None."""
+    opened: int | None = None
+    for match in _DELIMITER.finditer(text):
+        token = match.group()
+        if opened is None and token in _CLOSER:
+            opened = match.start()
+        elif opened is not None and token == _CLOSER[text[opened: opened + 2]]:
+            opened = None
+    return opened
+
+
+def _innermost_open_block(env: Any, source: str) -> tuple[str, str, int] | None:
+    """The innermost block (``if``, ``for``...) left open at the end: (name, tag, line)."""
+    stack: list[tuple[str, str, int]] = []
+    tag: list[str] = []
+    start = 0
+    for lineno, kind, value in env.lex(source):
+        if kind == "block_begin":
+            tag, start = [value], lineno
+            continue
+        if not tag:
+            continue
+        tag.append(value)
+        if kind != "block_end":
+            continue
+        words = [v for v in tag[1:-1] if v.strip()]
+        name = words[0] if words else ""
+        text = re.sub(r"\s+", " ", "".join(tag)).strip()
+        tag = []
+        if name in _BLOCKS or (name == "set" and "=" not in words):
+            stack.append((name, text, start))
+        elif name.startswith("end") and stack and stack[-1][0] == name[3:]:
+            stack.pop()
+    return stack[-1] if stack else None
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line an exception was raised at (Jinja rewrites tracebacks so they show it)."""
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == "<template>":
+            line = frame.lineno
+    return line
+
+
+def _near(lines: Sequence[str], lineno: int | None) -> str:
+    """``; paragraph: '...'`` with the text at a line of the patched part (or the nearest
+    line before it with text), or "" when there is none."""
+    text = _text_at(lines, lineno)
+    return message("check_near", context=text) if text else ""
+
+
+def _text_at(lines: Sequence[str], lineno: int | None) -> str:
+    if not lineno:
+        return ""
+    for index in range(min(lineno, len(lines)) - 1, max(lineno - 4, 0) - 1, -1):
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", lines[index])).strip()
+        if text:
+            return _clip(text)
+    return ""
+
+
+def _broken_at(rendered: str, problem: str) -> tuple[str, str]:
+    """Where rendered XML breaks: (lxml's message, the rendered text there).
+
+    The finished XML is one line, so the rendering before its paragraphs are joined (one
+    paragraph a line) is parsed again; when an element is left open, the text is taken from
+    the line it opened on, which is where the template's block starts.
+    """
+    try:
+        etree.fromstring(rendered.encode("utf-8"), _PARSER)
+    except etree.XMLSyntaxError as exc:
+        problem = exc.msg
+        opened = re.search(r"mismatch: \S+ line (\d+) and", problem)
+        lineno = int(opened.group(1)) if opened else exc.lineno
+        return problem, _text_at(rendered.splitlines(), lineno)
+    return problem, ""
+
+
+def _clip(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= _CONTEXT_CHARS else text[: _CONTEXT_CHARS - 1] + "\u2026"
+
+
+def _known(names: list[str]) -> str:
+    shown = ", ".join(names[:_KNOWN_SHOWN])
+    return shown + (", \u2026" if len(names) > _KNOWN_SHOWN else "")
+
+
+def _leaves(paths: set[str]) -> list[str]:
+    """The paths that are not the start of a longer one (``agreement`` of ``agreement.title``)."""
+    return sorted(p for p in paths
+                  if not any(o.startswith((p + ".", p + "[")) for o in paths if o != p))
