@@ -1,35 +1,79 @@
-"""Dates, numbers and money written the way each language writes them (Babel)."""
+"""Dates, numbers and money written the way each language writes them (Babel).
+
+Babel puts a no-break space (U+00A0) between a currency and its amount where the language
+separates them (``€\u00a0320.000,00`` in Dutch, ``GHS\u00a01,500.00``), so a line never breaks
+between the two.
+"""
 
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
+from agreementgen.i18n import check_language
 from agreementgen.model import Money
 
+if TYPE_CHECKING:
+    from babel import Locale
+
 # Currencies written with their symbol; every other currency is written with its ISO code,
-# which readers in any country recognise (XOF, GHS, KES, USD).
+# which readers in any country recognise (XOF, GHS, KES, USD), whereas symbols are ambiguous
+# ($ for many dollars) or unfamiliar (F CFA, ৳).
 _SYMBOL_CURRENCIES = frozenset({"EUR"})
+
+# A day, the month's name, a year: "27 November 2026", "27 november 2026". Babel's "long"
+# date would give the American "November 27, 2026" for en.
+_DATE_PATTERN = "d MMMM y"
+
+# The ISO code, a no-break space, the amount; Babel still uses the currency's own number of
+# decimals (none for XOF or JPY).
+_ISO_PATTERN = "¤¤\u00a0#,##0.00"
+
+
+@functools.cache
+def _locale(lang: str) -> Locale:
+    from babel import Locale
+
+    return Locale.parse(check_language(lang))
 
 
 def format_date(value: datetime.date, lang: str) -> str:
-    """``27 November 2026`` in English, ``27 november 2026`` in Dutch."""
+    """A date with the month written out: ``27 November 2026``, ``27 november 2026``.
+
+    Raises:
+        UnknownLanguageError: ``lang`` is not a language agreementgen writes.
+    """
     from babel.dates import format_date as babel_date
 
-    return babel_date(value, "d MMMM y", locale=lang)
+    return str(babel_date(value, _DATE_PATTERN, locale=_locale(lang)))
 
 
 def format_money(money: Money, lang: str) -> str:
-    """``€320,000.00`` / ``€ 320.000,00`` for euros; ``GHS 1,500.00`` for other currencies."""
+    """An amount with its currency, written for the language.
+
+    Euros take the symbol where the language puts it: ``€320,000.00`` in English,
+    ``€\u00a0320.000,00`` in Dutch. Other currencies take their ISO code first, in both
+    languages: ``GHS\u00a01,500.00``, ``XOF\u00a0320.000``.
+
+    Raises:
+        UnknownLanguageError: ``lang`` is not a language agreementgen writes.
+    """
     from babel.numbers import format_currency
 
+    locale = _locale(lang)
     if money.currency in _SYMBOL_CURRENCIES:
-        return str(format_currency(money.amount, money.currency, locale=lang))
-    return str(format_currency(money.amount, money.currency, format="¤¤\u00a0#,##0.00", locale=lang))
+        return str(format_currency(money.amount, money.currency, locale=locale))
+    return str(format_currency(money.amount, money.currency, format=_ISO_PATTERN, locale=locale))
 
 
 def format_number(value: int | Decimal, lang: str) -> str:
-    """A number with the language's grouping and decimal signs."""
+    """A number with the language's grouping and decimal signs: ``1,234.5``, ``1.234,5``.
+
+    Raises:
+        UnknownLanguageError: ``lang`` is not a language agreementgen writes.
+    """
     from babel.numbers import format_decimal
 
-    return str(format_decimal(value, locale=lang))
+    return str(format_decimal(value, locale=_locale(lang)))

@@ -107,7 +107,8 @@ def test_generate_invalid_input_writes_nothing(runner: CliRunner, tmp_path: Path
 def test_generate_unknown_template(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["generate", str(COCOA), "-o", str(tmp_path / "x.docx"), "-t", "fancy"])
     assert result.exit_code == 1
-    assert "no template named 'fancy'; built-in templates: partnership_agreement" in result.stderr
+    assert "no template named 'fancy'; built-in templates: health_annex, me_annex," in result.stderr
+    assert "partnership_agreement" in result.stderr
     assert not (tmp_path / "x.docx").exists()
 
 

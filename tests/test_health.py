@@ -429,9 +429,9 @@ def test_markdown_output_has_a_score_table_and_a_warning_table() -> None:
     assert "No warnings" in format_markdown(review(load_description(COCOA)))
 
 
-def test_a_language_without_its_own_texts_falls_back_to_english() -> None:
+def test_the_review_speaks_the_language_asked_for() -> None:
     result = review(load_description(TEXTILE), lang="nl")
-    assert result.scores[3].name == "Monitor and evaluate together"
+    assert result.scores[3].name == "Monitor en evalueer samen"
     assert "IVK" in format_text(result, lang="nl")
 
 
