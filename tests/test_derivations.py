@@ -107,7 +107,8 @@ CASES: dict[str, Case] = {
     "contributions.funding_contract": Case(non_binding, keep, "separate funding agreement"),
     "governance.body": Case(put(f"{MARK} Committee", "governance", "body", "name"),
                             drop("governance", "body"), MARK),
-    "governance.decision_rule": Case(keep, drop("governance", "decision_rule"), "consensus"),
+    "governance.decision_rule": Case(keep, drop("governance", "decision_rule"),
+                                     "The Partnership Steering Committee decides by consensus"),
     "governance.escalation": Case(put([f"{MARK} talk first."], "governance", "escalation"),
                                   drop("governance", "escalation"), MARK),
     "governance.negotiables": Case(each_partner("negotiables", [f"{MARK} volumes"]),
@@ -123,7 +124,7 @@ CASES: dict[str, Case] = {
                                drop("monitoring", "reviews"), MARK),
     "monitoring.learning": Case(put([f"Does {MARK} work?"], "monitoring", "learning_questions"),
                                 drop("monitoring", "learning_questions"), MARK),
-    "monitoring.phases": Case(keep, drop("monitoring", "phases"), "phases in the table"),
+    "monitoring.phases": Case(keep, drop("monitoring", "phases"), "phases set out below"),
     "risks.register": Case(keep, drop("risks"), "risks in the table"),
     "communication.public_statements": Case(keep, drop("communication", "public_statements"),
                                                "approval of all Partners"),
@@ -183,6 +184,12 @@ def test_absent_when_its_condition_fails(clause_id: str, cocoa_data: Data,
     fails = CASES[clause_id].fails
     assert fails is not None
     assert clause_id not in _clauses(cocoa_data, fails, write_yaml)
+
+
+def test_decision_rule_without_a_body_is_the_partners_own(cocoa_data: Data,
+                                                          write_yaml: Callable[..., Path]) -> None:
+    clauses = _clauses(cocoa_data, drop("governance", "body"), write_yaml)
+    assert clauses["governance.decision_rule"].text.startswith("The Partners decide by consensus")
 
 
 def test_each_clause_records_its_provenance() -> None:

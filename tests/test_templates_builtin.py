@@ -274,15 +274,23 @@ def test_health_annex_lists_every_rule(outputs: dict[tuple[str, Path], Path]) ->
     assert "Open" in statuses
 
 
-def test_memorandum_has_no_risk_or_indicator_tables(
-        outputs: dict[tuple[str, Path], Path]) -> None:
+def test_memorandum_lists_indicators_and_keeps_every_risk(
+        outputs: dict[tuple[str, Path], Path], tmp_path: Path) -> None:
     document = docx.Document(str(outputs[("memorandum_of_understanding", COCOA)]))
     headers = [t.rows[0].cells[0].text for t in document.tables]
-    assert "Risk" not in headers and "Indicator" not in headers
-    assert "Risks" not in [p.text for p in document.paragraphs if style_name(p) == "Heading 1"]
+    assert "Indicator" not in headers
     # The indicators are still there, as a list.
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Average yield of participating farms" in text
+    # Nothing the description says is dropped: its risks keep their article and table.
+    assert "Risks" in [p.text for p in document.paragraphs if style_name(p) == "Heading 1"]
+    risks = next(t for t in document.tables if t.rows[0].cells[0].text == "Risk")
+    assert len(risks.rows) == 1 + 3
+    with_annex = generate(COCOA, tmp_path / "mou.docx", template="memorandum_of_understanding",
+                          health_annex=True).output
+    annexes = [p.text for p in docx.Document(str(with_annex)).paragraphs
+               if style_name(p) == "Annex Heading"]
+    assert annexes[-1].endswith("Partnership health checklist")
 
 
 def test_memorandum_is_the_default_for_a_mou() -> None:

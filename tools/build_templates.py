@@ -36,7 +36,8 @@ PORTRAIT_TEXT_WIDTH = 16.4
 LANDSCAPE_TEXT_WIDTH = 25.1
 # Static article list of the memorandum: its table of contents is computed in the template.
 MOU_ARTICLES = ("parties", "purpose", "theory_of_change", "identity", "contributions",
-                "governance", "monitoring", "communication", "duration", "legal", "final")
+                "governance", "monitoring", "risks", "communication", "duration", "legal",
+                "final")
 
 
 @dataclass(frozen=True)
@@ -659,7 +660,7 @@ def build_partnership_agreement(path: Path) -> None:
 
 
 def build_memorandum_of_understanding(path: Path) -> None:
-    """A shorter memorandum: no risks article, and the M&E plan as lists instead of tables."""
+    """A shorter memorandum: the M&E plan as lists instead of landscape tables."""
     b = Builder()
     _agreement_start(b, MOU_ARTICLES)
     _parties(b)
@@ -669,10 +670,11 @@ def build_memorandum_of_understanding(path: Path) -> None:
     _article_with_table(b, "contributions", CONTRIBUTIONS)
     _article(b, "governance")
     _monitoring_lists(b)
+    _article_with_table(b, "risks", RISKS)
     for name in ("communication", "duration", "legal", "final"):
         _article(b, name)
     _signatures(b)
-    _annexes(b, health=False)
+    _annexes(b, health=True)
     b.save(path)
 
 

@@ -125,8 +125,7 @@ def facts(d: Description, lang: str) -> dict[str, Any]:
         "totals": [{"partner": p, "money": Money(amount, cur)} for (p, cur), amount in totals.items()],
         "independent_partners": [p.display_name for p in d.partners
                                  if p.orientation in (Orientation.ACTIVIST, Orientation.MIXED)],
-        "body_name": d.governance.body.name if d.governance and d.governance.body
-        else labels["articles"]["governance"],
+        "body_name": d.governance.body.name if d.governance and d.governance.body else "",
         "on_exit": exit_items,
         "survival": [labels["survival"][s] for s in survival],
     }
