@@ -1,28 +1,279 @@
-"""Starter descriptions for ``agreementgen init``: commented files that validate as written."""
+"""Starter descriptions for ``agreementgen init``: commented files that validate as written.
+
+There is one starter per kind of agreement and language, in ``locales/<lang>/``. Each names the
+JSON Schema in a ``# yaml-language-server: $schema=...`` line, so editors check the file while it
+is being filled in. By default that schema is written beside the description as
+``agreementgen.schema.json``: a relative path to this package or to a checkout breaks as soon as
+the file moves or is shared, and the description format has no public address to point at.
+"""
 
 from __future__ import annotations
 
+import datetime
+import re
+import textwrap
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
+from typing import Any
 
-from agreementgen.errors import OutputError, Problem
-from agreementgen.i18n import DEFAULT_LANGUAGE, message
+from agreementgen.errors import OutputError, Problem, ValidationError
+from agreementgen.i18n import DEFAULT_LANGUAGE, LANGUAGES, message
 from agreementgen.resources import locale_dir
 from agreementgen.writing import check_target, write_atomic
 
+KINDS = ("partnership_agreement", "mou", "letter_of_intent")
+DEFAULT_KIND = "partnership_agreement"
+SECTORS = ("cso", "business", "public", "knowledge", "funder")
+ORIENTATIONS = ("partnership_oriented", "activist", "mixed")
+SCHEMA_FILE_NAME = "agreementgen.schema.json"
+MIN_PARTNERS = 2
 
-def starter_text(lang: str = DEFAULT_LANGUAGE) -> str:
-    """The text of the starter description in one language."""
-    return (locale_dir(lang) / "starter.yaml").read_text(encoding="utf-8")
+_MODELINE = re.compile(r"^# yaml-language-server: \$schema=\S+$", re.M)
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
-def write_starter(path: Path, *, lang: str = DEFAULT_LANGUAGE, force: bool = False) -> None:
-    """Write the starter description to ``path``.
+class SchemaFile(Enum):
+    """What ``init`` did with the JSON Schema beside the description."""
+
+    WRITTEN = "written"
+    UNCHANGED = "unchanged"
+    OUTDATED = "outdated"
+    NOT_USED = "not_used"
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """What ``init`` wrote.
+
+    Attributes:
+        description: The description file.
+        schema: The JSON Schema file beside it, or None when the header names another schema.
+        schema_file: Whether that schema file was written, already up to date, or left outdated.
+    """
+
+    description: Path
+    schema: Path | None
+    schema_file: SchemaFile
+
+
+@dataclass(frozen=True)
+class PartnerAnswers:
+    """What ``init --interactive`` asked about one partner."""
+
+    name: str
+    sector: str
+    role: str
+    mission: str
+    orientation: str | None = None
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The answers of ``init --interactive``: the essentials of a description that validates."""
+
+    title: str
+    partners: tuple[PartnerAnswers, ...]
+    problem: str
+    objective: str
+    goal: str
+    outcome: str
+    start_date: str
+    end_date: str
+
+
+def starter_text(kind: str = DEFAULT_KIND, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The text of the starter description for one kind of agreement in one language.
 
     Raises:
-        OutputError: The file exists (without ``force``) or the folder does not.
+        ValueError: An unknown kind or language.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; use one of: {', '.join(KINDS)}")
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; use one of: {', '.join(LANGUAGES)}")
+    return (locale_dir(lang) / f"starter_{kind}.yaml").read_text(encoding="utf-8")
+
+
+def with_schema(text: str, schema_ref: str) -> str:
+    """The description text with its editor line naming ``schema_ref``; added on top if absent."""
+    line = f"# yaml-language-server: $schema={schema_ref}"
+    if _MODELINE.search(text):
+        return _MODELINE.sub(lambda _: line, text, count=1)
+    return f"{line}\n{text}"
+
+
+def check_init_target(path: Path, *, force: bool = False) -> None:
+    """Refuse, before any question is asked, a target that ``init`` could not write.
+
+    Raises:
+        OutputError: Not a .yaml/.yml name, the file exists (without ``force``), or the folder
+            does not exist.
     """
     if path.suffix.lower() not in (".yaml", ".yml"):
-        text = message("unknown_suffix", suffix=path.suffix or "(none)")
-        raise OutputError(text, [Problem(str(path), text + " (init writes YAML)", code="unknown_suffix")])
+        text = message("init_yaml_only", suffix=path.suffix or "(none)")
+        raise OutputError(text, [Problem(str(path), text, code="init_yaml_only")])
     check_target(path, force)
-    write_atomic(path, starter_text(lang).encode("utf-8"))
+
+
+def write_starter(path: Path, *, kind: str = DEFAULT_KIND, lang: str = DEFAULT_LANGUAGE,
+                  force: bool = False, schema_url: str | None = None) -> InitResult:
+    """Write the commented starter description for ``kind`` and ``lang`` to ``path``.
+
+    Args:
+        path: The .yaml file to write.
+        kind: partnership_agreement, mou or letter_of_intent.
+        lang: The language of the comments and placeholders, and ``agreement.language``.
+        force: Overwrite an existing description (and an outdated schema file beside it).
+        schema_url: The schema the editor line names instead of ``agreementgen.schema.json``
+            beside the file (a URL, or a path relative to the file); then no schema is written.
+
+    Raises:
+        OutputError: The file cannot be written (see ``check_init_target``).
+    """
+    check_init_target(path, force=force)
+    return _write(path, starter_text(kind, lang), force=force, schema_url=schema_url)
+
+
+def write_answers(path: Path, answers: Answers, *, kind: str = DEFAULT_KIND,
+                  lang: str = DEFAULT_LANGUAGE, force: bool = False,
+                  schema_url: str | None = None) -> InitResult:
+    """Write the description made from the answers of ``init --interactive``.
+
+    Raises:
+        OutputError: The file cannot be written.
+        ValidationError: The answers do not make a valid description (each answer is checked
+            as it is given, so this means a check here is missing).
+    """
+    check_init_target(path, force=force)
+    text = answers_text(answers, kind=kind, lang=lang)
+    _check_valid(path, text)
+    return _write(path, text, force=force, schema_url=schema_url)
+
+
+def answers_text(answers: Answers, *, kind: str = DEFAULT_KIND,
+                 lang: str = DEFAULT_LANGUAGE) -> str:
+    """The description YAML for the answers, with a comment on what to add next."""
+    import yaml
+
+    ids: list[str] = []
+    partners = []
+    for partner in answers.partners:
+        ident = unique_id(partner.name, ids)
+        ids.append(ident)
+        record: dict[str, Any] = {"id": ident, "name": partner.name, "sector": partner.sector}
+        if partner.orientation:
+            record["orientation"] = partner.orientation
+        record.update(role=partner.role, mission=partner.mission)
+        partners.append(record)
+    sections: dict[str, Any] = {
+        "agreement": {"title": answers.title, "kind": kind, "binding": "non_binding",
+                      "language": lang},
+        "partners": partners,
+        "purpose": {"problem": answers.problem, "shared_objectives": [answers.objective]},
+        "theory_of_change": {"long_term_goal": answers.goal,
+                             "outcomes": [{"id": "outcome-1", "statement": answers.outcome}]},
+        "duration": {"start_date": answers.start_date, "end_date": answers.end_date},
+    }
+    header = message("init_interactive_header", lang=lang, kind=kind)
+    lines = [f"# {line}" for line in textwrap.wrap(header, width=96)]
+    lines.append(f"# yaml-language-server: $schema={SCHEMA_FILE_NAME}")
+    class Dumper(yaml.SafeDumper):
+        """Indents list items under their key, as the starters and examples do."""
+
+        def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+            super().increase_indent(flow, False)
+
+    body = "\n".join(
+        yaml.dump({name: value}, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=96)
+        for name, value in sections.items())
+    return "\n".join(lines) + "\n\n" + body
+
+
+def unique_id(name: str, taken: list[str]) -> str:
+    """A partner id made from a name: lowercase ASCII letters, digits and hyphens, unused."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40].strip("-")
+    if not base or not base[0].isalpha():
+        base = f"partner-{base}" if base else "partner"
+    ident, number = base, 2
+    while ident in taken:
+        ident, number = f"{base}-{number}", number + 1
+    return ident
+
+
+def check_text(value: str, *, markdown: bool = False, lang: str = DEFAULT_LANGUAGE) -> str:
+    """An answer as text that the schema accepts: not empty, not too long.
+
+    Raises:
+        ValueError: With the message to show before asking again.
+    """
+    from agreementgen.validation.schema import MAX_MARKDOWN, MAX_TEXT
+
+    text = value.strip()
+    if not text:
+        raise ValueError(message("empty", lang=lang))
+    limit = MAX_MARKDOWN if markdown else MAX_TEXT
+    if len(text) > limit:
+        raise ValueError(message("max_length", lang=lang, actual=len(text), max=limit))
+    return text
+
+
+def check_date(value: str, *, after: str | None = None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """An answer that is a real date written YYYY-MM-DD, after ``after`` when given.
+
+    Raises:
+        ValueError: With the message to show before asking again.
+    """
+    text = value.strip()
+    try:
+        if not _DATE.match(text):
+            raise ValueError(text)
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(message("bad_date", lang=lang, value=text)) from None
+    if after is not None and text <= after:
+        raise ValueError(message("init_end_not_after_start", lang=lang, start=after))
+    return text
+
+
+def _write(path: Path, text: str, *, force: bool, schema_url: str | None) -> InitResult:
+    """Write the schema beside the description (unless another is named), then the description."""
+    if schema_url is not None:
+        write_atomic(path, with_schema(text, schema_url).encode("utf-8"))
+        return InitResult(path, None, SchemaFile.NOT_USED)
+    from agreementgen.jsonschema import json_schema_text
+
+    schema = path.parent / SCHEMA_FILE_NAME
+    wanted = json_schema_text()
+    if not schema.exists():
+        state = SchemaFile.WRITTEN
+    elif schema.is_file() and _read(schema) == wanted:
+        state = SchemaFile.UNCHANGED
+    else:
+        state = SchemaFile.WRITTEN if force and schema.is_file() else SchemaFile.OUTDATED
+    if state is SchemaFile.WRITTEN:
+        write_atomic(schema, wanted.encode("utf-8"))
+    write_atomic(path, with_schema(text, SCHEMA_FILE_NAME).encode("utf-8"))
+    return InitResult(path, schema, state)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _check_valid(path: Path, text: str) -> None:
+    """Validate a description's text before it is written, so init never writes an invalid file."""
+    import yaml
+
+    from agreementgen.loading import DescriptionLoader, Source
+    from agreementgen.validation import check
+
+    data = yaml.load(text, Loader=DescriptionLoader)
+    _, problems = check(Source(str(path), "yaml", text, data))
+    if problems:
+        raise ValidationError(f"{path}: {len(problems)} problem(s)", problems)
