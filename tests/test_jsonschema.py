@@ -202,17 +202,11 @@ INVALID: dict[str, tuple[Callable[[dict[str, Any]], None], tuple[Any, ...]]] = {
 }
 
 
-# Cerberus 1.3's "integer" type takes booleans (YAML reads `notice_days: yes` as true); the
-# JSON Schema refuses them. When validation/schema.py excludes bool from integer, this passes.
-BOOLEAN_AS_INTEGER = pytest.param(
-    "boolean as integer", marks=pytest.mark.xfail(
-        strict=True, reason="Cerberus 1.3 accepts a boolean as an integer"))
 INVALID["boolean as integer"] = (_set(("duration", "notice_days"), True),
                                  ("duration", "notice_days"))
 
 
-@pytest.mark.parametrize("case", [c for c in INVALID if c != "boolean as integer"]
-                         + [BOOLEAN_AS_INTEGER])
+@pytest.mark.parametrize("case", list(INVALID))
 def test_both_reject_the_same_documents_at_the_same_place(validator: Any, case: str) -> None:
     change, place = INVALID[case]
     data = copy.deepcopy(load(COCOA).data)

@@ -78,6 +78,12 @@ def _add_limits(rule: dict[str, Any]) -> None:
 class DescriptionValidator(cerberus.Validator):  # type: ignore[misc]
     """Cerberus with the checks the description format names in ``check_with``."""
 
+    # Cerberus counts a boolean as an integer; YAML reads `notice_days: yes` as true.
+    types_mapping = {
+        **cerberus.Validator.types_mapping,
+        "integer": cerberus.TypeDefinition("integer", (int,), (bool,)),
+    }
+
     def _check_with_date(self, field: str, value: Any) -> None:
         if not isinstance(value, str):
             return
@@ -153,7 +159,9 @@ def _flaw(error: ce.ValidationError) -> Flaw:
         expected = _TYPE_NAMES.get(str(error.constraint), str(error.constraint))
         if isinstance(error.constraint, list | tuple):
             expected = " or ".join(_TYPE_NAMES.get(c, c) for c in error.constraint)
-        return Flaw(path, "bad_type", message("bad_type", expected=expected, actual=_kind(value)))
+        # Only text can be mistyped by YAML in a way quoting fixes (`country: NO`).
+        code = "bad_type" if error.constraint == "string" else "bad_type_not_text"
+        return Flaw(path, code, message("bad_type", expected=expected, actual=_kind(value)))
     if code == ce.EMPTY_NOT_ALLOWED.code:
         return Flaw(path, "empty", message("empty"))
     if code == ce.NOT_NULLABLE.code:
