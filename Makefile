@@ -36,8 +36,10 @@ system-deps:
 
 ci: system-deps test
 
+## bench: documents/second against a plain docxtpl loop, then cost against description size
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_batch.py
+	$(BIN)/python benchmarks/bench_scaling.py
 
 clean:
 	rm -rf $(VENV) out build dist

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
+import struct
 import zipfile
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,10 +30,32 @@ MAX_MEMBERS = 2_000
 
 DOCUMENT = "word/document.xml"
 NUMBERING = "word/numbering.xml"
-_TEMPLATED = re.compile(r"^(word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml|docProps/core\.xml)$")
+_TEMPLATED = re.compile(
+    r"^(word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml|docProps/core\.xml)$")
 _DOTX = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
+_ESCAPED_DELIMITER = re.compile(r"\{_\{|\}_\}|\{_%|%_\}")
+_LITERAL_MARK = "\x01"
 # Fixed zip timestamps make the same input give byte-identical output.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+# Characters docxtpl's listing clean-up turns into Word tabs, breaks and paragraphs.
+_LISTING_CHARS = re.compile("[\t\n\a\f]")
+_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
+_FIRST_PARAGRAPH = re.compile(r"<w:p[ >]")
+# The zip records, as zipfile packs them (local header, central directory, end record).
+_LOCAL_HEADER = "<4s2B4HL2L2H"
+_CENTRAL_HEADER = "<4s4B4HL2L5H2L"
+_END_RECORD = "<4s4H2LH"
+_LOCAL_SIGNATURE = b"PK\x03\x04"
+_CENTRAL_SIGNATURE = b"PK\x01\x02"
+_END_SIGNATURE = b"PK\x05\x06"
+_LOCAL_SIZE = struct.calcsize(_LOCAL_HEADER)
+_VERSION = 20  # "deflate", the version needed to extract
+_UNIX = 3  # "made by" a POSIX system, whatever system runs agreementgen
+_MODE = 0o600 << 16  # rw------- as zipfile sets it
+_UTF8_FLAG = 0x800
+_ZIP32_LIMIT = 0xFFFFFFFF
+_DOS_DATE = (_ZIP_DATE[0] - 1980) << 9 | _ZIP_DATE[1] << 5 | _ZIP_DATE[2]
+_DOS_TIME = _ZIP_DATE[3] << 11 | _ZIP_DATE[4] << 5 | _ZIP_DATE[5] // 2
 
 
 @dataclass(frozen=True)
@@ -46,15 +71,17 @@ class CompiledTemplate:
     Attributes:
         name: How the template is named in messages.
         path: The template file.
+        sha256: The SHA-256 of the file as it was read, for manifests.
     """
 
     def __init__(self, path: str | Path, name: str | None = None) -> None:
         self.path = Path(path)
         self.name = name or str(path)
-        self._members = _read_members(self.path, self.name)
+        self._members, self.sha256 = _read_members(self.path, self.name)
         env = template_environment()
         self._parts = [self._compile(env, n, data) for n, data in self._members.items()
                        if _TEMPLATED.match(n)]
+        self._archive = _Archive(self._members.items())
 
     def _compile(self, env: Any, part: str, data: bytes) -> _Part:
         from docxtpl import DocxTemplate
@@ -62,16 +89,22 @@ class CompiledTemplate:
         xml = data.decode("utf-8")
         # docxtpl's tag clean-up: rejoins tags Word split across runs and expands the
         # {%p %} / {%tr %} / {{r }} forms; it only rewrites text, so it is called unbound.
-        patched = DocxTemplate.patch_xml(None, xml)  # type: ignore[arg-type]
+        patched = DocxTemplate.patch_xml(None, xml)
         # One paragraph per line, so an error's line number points at a paragraph.
         patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
+        # docxtpl's escapes for a literal "{{" ("{_{" ...) are marked with a character no
+        # value can hold (validation refuses it), so a value's own "{_{" stays as it is.
+        patched = _ESCAPED_DELIMITER.sub(lambda m: m[0].replace("_", _LITERAL_MARK), patched)
         try:
             template = env.from_string(patched)
         except TemplateSyntaxError as exc:
             raise self._error("template_syntax", part, exc, patched) from None
+        except SecurityError as exc:
+            raise self._error("template_unsafe", part, exc, patched) from None
         return _Part(part, patched, template)
 
-    def _error(self, code: str, part: str, exc: Exception, source: str | None = None) -> TemplateError:
+    def _error(self, code: str, part: str, exc: Exception,
+               source: str | None = None) -> TemplateError:
         lineno = getattr(exc, "lineno", None)
         context = ""
         if source is not None and lineno:
@@ -91,7 +124,7 @@ class CompiledTemplate:
 
         Raises:
             TemplateError: The template uses a value that is not there, or something unsafe.
-            RenderError: A part came out as broken XML.
+            RenderError: A part came out as broken XML, or the document is too large for a zip.
         """
         rendered: dict[str, bytes] = {}
         for part in self._parts:
@@ -103,75 +136,171 @@ class CompiledTemplate:
                 raise self._error("template_undefined", part.name, exc, part.source) from None
             except JinjaTemplateError as exc:
                 raise self._error("template_error", part.name, exc, part.source) from None
-            xml = _finish(xml)
+            except MemoryError:
+                raise
+            except Exception as exc:  # template code failing: {{ 1/0 }}, {{ 'a' + 1 }}, ...
+                raise self._error("template_error", part.name, exc, part.source) from None
+            data = _finish(xml).encode("utf-8")
             try:
-                etree.fromstring(xml.encode("utf-8"))
+                etree.fromstring(data)
             except etree.XMLSyntaxError as exc:
                 text = message("render_broken_xml", part=part.name, problem=str(exc))
                 raise RenderError(text, [Problem(self.name, text, code="broken_xml")]) from None
-            rendered[part.name] = xml.encode("utf-8")
+            rendered[part.name] = data
         for name, rewrite in (extra_parts or {}).items():
             if name in self._members:
                 rendered[name] = rewrite(self._members[name])
-        return self._zip(rendered)
+        try:
+            return self._archive.write(rendered)
+        except ValueError as exc:
+            text = message("render_too_large", problem=str(exc))
+            raise RenderError(text, [Problem(self.name, text, code="too_large")]) from None
 
     def member(self, name: str) -> bytes | None:
         """The raw bytes of one member of the template (e.g. the numbering part)."""
         return self._members.get(name)
 
-    def _zip(self, rendered: Mapping[str, bytes]) -> bytes:
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, data in self._members.items():
-                info = zipfile.ZipInfo(name, _ZIP_DATE)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, rendered.get(name, data))
-        return out.getvalue()
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One member ready to store: its name as bytes, flags, checksum, sizes and deflated data."""
+
+    name: bytes
+    flags: int
+    crc: int
+    size: int
+    data: bytes
+
+    @classmethod
+    def deflate(cls, name: str, content: bytes) -> _Entry:
+        try:
+            encoded, flags = name.encode("ascii"), 0
+        except UnicodeEncodeError:
+            encoded, flags = name.encode("utf-8"), _UTF8_FLAG
+        # The same compressor settings zipfile uses, so the bytes match what it would write.
+        compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        data = compressor.compress(content) + compressor.flush()
+        return cls(encoded, flags, zlib.crc32(content), len(content), data)
+
+
+class _Archive:
+    """Writes the .docx zip: unchanged members are deflated once and their bytes reused.
+
+    The layout is the one :mod:`zipfile` writes for ``ZipInfo(name, (1980, 1, 1, 0, 0, 0))``
+    with ``ZIP_DEFLATED`` on a POSIX system, so the output is byte-identical to it, the same on
+    every platform and for every run, but without compressing the template's styles, theme
+    and images again for every document.
+    """
+
+    def __init__(self, members: Iterable[tuple[str, bytes]]) -> None:
+        self._members = dict(members)
+        self._deflated: dict[str, _Entry] = {}
+
+    def _entry(self, name: str, content: bytes) -> _Entry:
+        original = self._members[name]
+        if content is not original and content != original:
+            return _Entry.deflate(name, content)
+        entry = self._deflated.get(name)
+        if entry is None:
+            entry = self._deflated[name] = _Entry.deflate(name, original)
+        return entry
+
+    def write(self, replaced: Mapping[str, bytes]) -> bytes:
+        """The zip of every member in the template's order, with ``replaced`` contents.
+
+        Raises:
+            ValueError: A member or the whole archive is too large for a zip without ZIP64.
+        """
+        chunks: list[bytes] = []
+        directory: list[bytes] = []
+        offset = 0
+        for name, original in self._members.items():
+            entry = self._entry(name, replaced.get(name, original))
+            if max(entry.size, len(entry.data), offset) > _ZIP32_LIMIT:
+                raise ValueError(f"part {name} does not fit in a zip file without ZIP64")
+            fields = (entry.flags, zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE, entry.crc,
+                      len(entry.data), entry.size, len(entry.name))
+            chunks += (struct.pack(_LOCAL_HEADER, _LOCAL_SIGNATURE, _VERSION, 0, *fields, 0),
+                       entry.name, entry.data)
+            directory += (struct.pack(_CENTRAL_HEADER, _CENTRAL_SIGNATURE, _VERSION, _UNIX,
+                                      _VERSION, 0, *fields, 0, 0, 0, 0, _MODE, offset),
+                          entry.name)
+            offset += _LOCAL_SIZE + len(entry.name) + len(entry.data)
+        size = sum(len(d) for d in directory)
+        if len(directory) // 2 > 0xFFFF or offset + size > _ZIP32_LIMIT:
+            raise ValueError("the document does not fit in a zip file without ZIP64")
+        count = len(directory) // 2
+        end = struct.pack(_END_RECORD, _END_SIGNATURE, 0, 0, count, count, size, offset, 0)
+        return b"".join([*chunks, *directory, end])
 
 
 def _finish(xml: str) -> str:
     """Undo the line breaks added for error messages and turn tabs and newlines into Word's."""
+    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+    # A value's CRLF or CR is one line break, as XML itself reads it (resolve_listing would
+    # break at the LF and XML would turn the CR left behind into a second one).
+    xml = xml.replace(_LITERAL_MARK, "").replace("\r\n", "\n").replace("\r", "\n")
+    return _resolve_listing(xml)
+
+
+def _resolve_listing(xml: str) -> str:
+    """docxtpl's ``resolve_listing``, run only on the paragraphs it would change.
+
+    docxtpl rewrites every paragraph with nested regular expressions, which costs more than
+    rendering; a paragraph without a tab, newline, bell or form feed comes out unchanged, so
+    only the others are handed to it. The result is the same string.
+    """
+    first = _FIRST_PARAGRAPH.search(xml)
+    if first is None or not _LISTING_CHARS.search(xml, first.start()):
+        return xml
     from docxtpl import DocxTemplate
 
-    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-    if "\t" in xml or "\n" in xml:
-        xml = DocxTemplate.resolve_listing(None, xml)  # type: ignore[arg-type]
-    return xml
+    def resolve(match: re.Match[str]) -> str:
+        paragraph = match.group(0)
+        if not _LISTING_CHARS.search(paragraph):
+            return paragraph
+        return str(DocxTemplate.resolve_listing(None, paragraph))
+
+    return _PARAGRAPH.sub(resolve, xml)
 
 
-def _read_members(path: Path, name: str) -> dict[str, bytes]:
-    """The members of a .docx, after checks that refuse non-zips, bombs and non-documents."""
+def _read_members(path: Path, name: str) -> tuple[dict[str, bytes], str]:
+    """The members of a .docx and its SHA-256, after refusing non-zips, bombs and non-documents."""
 
-    def fail(reason: str) -> TemplateError:
-        text = message("template_unreadable", reason=reason)
+    def fail(code: str, **values: object) -> TemplateError:
+        text = message("template_unreadable", reason=message(code, **values))
         return TemplateError(text, [Problem(name, text, code="template_unreadable")])
 
     if not path.is_file():
-        raise fail("file not found")
+        raise fail("template_reason_missing")
     if path.stat().st_size > MAX_TEMPLATE_BYTES:
-        raise fail(f"larger than {MAX_TEMPLATE_BYTES} bytes")
+        raise fail("template_reason_too_large", limit=MAX_TEMPLATE_BYTES)
     try:
-        archive = zipfile.ZipFile(path)
+        content = path.read_bytes()
+        archive = zipfile.ZipFile(io.BytesIO(content))
     except (zipfile.BadZipFile, OSError) as exc:
-        raise fail(f"not a .docx (zip) file: {exc}") from None
+        raise fail("template_reason_not_zip", problem=exc) from None
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_MEMBERS:
-            raise fail(f"more than {MAX_MEMBERS} parts")
+            raise fail("template_reason_too_many_parts", limit=MAX_MEMBERS)
         total = sum(i.file_size for i in infos)
         if total > MAX_UNCOMPRESSED_BYTES:
-            raise fail(f"unpacks to {total} bytes, more than {MAX_UNCOMPRESSED_BYTES} (a zip bomb?)")
+            raise fail("template_reason_unpacks_large", total=total,
+                       limit=MAX_UNCOMPRESSED_BYTES)
         for info in infos:
-            if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise fail(f"part {info.filename} is compressed {info.file_size // max(info.compress_size, 1)}:1 (a zip bomb?)")
+            packed = max(info.compress_size, 1)
+            if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * packed:
+                raise fail("template_reason_ratio", part=info.filename,
+                           ratio=info.file_size // packed)
         names = {i.filename for i in infos}
         if DOCUMENT not in names:
-            raise fail(f"not a Word document: it has no {DOCUMENT}")
+            raise fail("template_reason_not_word", part=DOCUMENT)
         try:
             members = {i.filename: archive.read(i) for i in infos}
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise fail(f"damaged zip: {exc}") from None
+            raise fail("template_reason_damaged", problem=exc) from None
     if _DOTX.encode() in members.get("[Content_Types].xml", b""):
-        raise fail("this is a Word template (.dotx); open it in Word and save it as a .docx document")
-    return members
+        raise fail("template_reason_dotx")
+    return members, hashlib.sha256(content).hexdigest()

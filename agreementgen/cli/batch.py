@@ -1,0 +1,94 @@
+"""`agreementgen batch`."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from agreementgen.cli.options import language_option
+from agreementgen.i18n import message
+
+if TYPE_CHECKING:
+    from agreementgen.batch import BatchResult, Outcome
+
+# The output formats, as agreementgen.generate.FORMATS lists them; kept here so that
+# `batch --help` does not import the rendering pipeline.
+_FORMATS = ("docx", "pdf", "md", "html")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path),
+                metavar="FILES_OR_DIRS...")
+@click.option("-o", "--out-dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="The folder for the agreements and manifest.json (created when missing).")
+@click.option("-t", "--template", help="A built-in or user template name, or a .docx path.")
+@click.option("--template-dir", "template_dirs", multiple=True, type=click.Path(path_type=Path),
+              help="A folder of user templates (repeatable; also AGREEMENTGEN_TEMPLATE_PATH).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Worker processes (default: the number of CPUs); 1 works in one process.")
+@click.option("--format", "fmt", type=click.Choice(_FORMATS), default="docx", show_default=True,
+              help="Output format of every agreement.")
+@language_option(bilingual=True)
+@click.option("--health-annex", is_flag=True,
+              help="Add the partnership health checklist as an annex.")
+@click.option("--force", is_flag=True, help="Overwrite existing output files.")
+def batch(paths: tuple[Path, ...], out_dir: Path, template: str | None,
+          template_dirs: tuple[Path, ...], jobs: int | None, fmt: str, lang: str | None,
+          health_annex: bool, force: bool) -> None:
+    """Make the agreements of many descriptions at once, in parallel.
+
+    A folder stands for the .yaml, .yml, .json and .toml files in it (not in its subfolders).
+    Each agreement is named after its description file. A description that fails is reported
+    and the others are still made; OUT_DIR/manifest.json records what was made from what.
+    Exits with 1 when any description failed.
+
+    \b
+    Example:
+      agreementgen batch examples/ -o out/agreements
+      agreementgen batch partnerships/*.yaml -o out --jobs 4 --force
+    """
+    from agreementgen.batch import run_batch
+
+    with contextlib.ExitStack() as stack:
+        progress: dict[str, Any] = {}
+
+        def start(total: int) -> None:
+            if sys.stderr.isatty():
+                progress["bar"] = stack.enter_context(click.progressbar(
+                    length=total, label=message("batch_progress"), file=sys.stderr))
+
+        def done(outcome: Outcome) -> None:
+            if "bar" in progress:
+                progress["bar"].update(1)
+
+        result = run_batch(paths, out_dir, template=template, jobs=jobs, lang=lang, format=fmt,
+                           force=force, template_dirs=template_dirs, health_annex=health_annex,
+                           on_start=start, on_done=done)
+    _report(result)
+    if result.failed:
+        click.get_current_context().exit(1)
+
+
+def _report(result: BatchResult) -> None:
+    """Each failure by name with its problems (stderr), then the summary table (stdout)."""
+    for outcome in result.failed:
+        click.secho(message("batch_failed", input=outcome.input), fg="red", bold=True, err=True)
+        lines = [p.format() for p in outcome.problems] or [outcome.error or ""]
+        for line in lines:
+            click.secho(f"  {line}", fg="red", err=True)
+    rows = [
+        (message("batch_summary_documents"), str(len(result.outcomes))),
+        (message("batch_summary_made"), str(result.made)),
+        (message("batch_summary_failed"), str(len(result.failed))),
+        (message("batch_summary_warnings"), str(result.warnings)),
+    ]
+    width = max(len(label) for label, _ in rows)
+    digits = max(len(value) for _, value in rows)
+    for label, value in rows:
+        click.echo(f"{label:<{width}}  {value:>{digits}}")
+    click.echo(f"{message('batch_summary_manifest'):<{width}}  {result.manifest}")

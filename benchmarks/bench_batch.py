@@ -1,0 +1,187 @@
+"""Documents per second: a plain docxtpl loop against agreementgen's batch, side by side.
+
+All three runs use the same template and the same descriptions:
+
+(a) a plain docxtpl loop, as a user would script it: per document a new ``DocxTemplate``,
+    ``render`` in a sandboxed Jinja environment with autoescape, and ``save``. It is handed
+    the finished render contexts (built before the clock starts), so it does less work than
+    agreementgen, which also loads, validates, reviews and derives every description;
+(b) ``agreementgen batch`` in one process (``--jobs 1``);
+(c) ``agreementgen batch --jobs 2``.
+
+Targets on a 2-core machine: (b) at least 4x (a), (c) at least 7x (a).
+
+Usage: python benchmarks/bench_batch.py [--copies 40] [--repeat 1] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import platform
+import pstats
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+TARGET_ONE, TARGET_TWO = 4.0, 7.0
+
+
+def copies(folder: Path, count: int) -> list[Path]:
+    """``count`` copies of every example, each with its own title (no two documents alike)."""
+    import yaml
+
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for number in range(1, count + 1):
+        for example in EXAMPLES:
+            data = yaml.safe_load(example.read_text(encoding="utf-8"))
+            data["agreement"]["title"] += f" ({number})"
+            target = folder / f"{example.stem}-{number:03d}.yaml"
+            target.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
+                              encoding="utf-8")
+            files.append(target)
+    return files
+
+
+def contexts(files: list[Path]) -> tuple[Path, list[dict[str, Any]]]:
+    """The template and, per description, the very context agreementgen renders it with."""
+    from agreementgen.api import load_description
+    from agreementgen.context import build_context, word_writer
+    from agreementgen.generate import language_of, load_template
+    from agreementgen.health import review
+    from agreementgen.render.docx import NUMBERING
+    from agreementgen.render.wordml import NumberingAllocator
+    from agreementgen.templates import resolve
+
+    built = []
+    template = None
+    for file in files:
+        loaded = load_description(file)
+        lang = language_of(loaded, None)
+        info = resolve(None, str(loaded.description.agreement.kind))
+        template = template or info.path
+        numbering = NumberingAllocator(load_template(info).member(NUMBERING))
+        built.append(build_context(loaded.description, lang, word_writer(numbering),
+                                   review=review(loaded, lang)))
+    assert template is not None
+    return template, built
+
+
+class Clock:
+    """Wall time, and CPU time of this process and of the worker processes it waited for."""
+
+    def __enter__(self) -> Clock:
+        self.wall = time.perf_counter()
+        self.cpu = _cpu()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = _cpu() - self.cpu
+
+
+def _cpu() -> float:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def plain_loop(template: Path, contexts: list[dict[str, Any]], out: Path) -> Clock:
+    """(a): a new DocxTemplate, a sandboxed render and a save per document."""
+    from docxtpl import DocxTemplate
+    from jinja2.sandbox import SandboxedEnvironment
+
+    out.mkdir(parents=True, exist_ok=True)
+    with Clock() as clock:
+        for number, context in enumerate(contexts):
+            document = DocxTemplate(str(template))
+            document.render(context, jinja_env=SandboxedEnvironment(autoescape=True))
+            document.save(str(out / f"{number:04d}.docx"))
+    return clock
+
+
+def batch(files: list[Path], out: Path, jobs: int) -> Clock:
+    """(b) and (c): agreementgen's batch, from description files to .docx files."""
+    from agreementgen.batch import run_batch
+    from agreementgen.generate import compiled_template
+
+    compiled_template.cache_clear()  # the batch compiles the template itself, on the clock
+    with Clock() as clock:
+        result = run_batch(files, out, jobs=jobs, force=True)
+    if result.failed:
+        raise SystemExit(f"batch failed: {[(str(o.input), o.error) for o in result.failed]}")
+    return clock
+
+
+def best(repeat: int, run: Any) -> Clock:
+    return min((run() for _ in range(repeat)), key=lambda clock: clock.wall)
+
+
+def help_time() -> float:
+    """Wall time of ``agreementgen --help`` in a fresh interpreter (best of five)."""
+    command = [sys.executable, "-m", "agreementgen", "--help"]
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=True, cwd=ROOT)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--copies", type=int, default=40, help="copies of every example")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; the best")
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile (b) and print where its time goes")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="agreementgen-bench-"))
+    try:
+        files = copies(work / "in", args.copies)
+        template, built = contexts(files)
+        count = len(files)
+        a = best(args.repeat, lambda: plain_loop(template, built, work / "a"))
+        b = best(args.repeat, lambda: batch(files, work / "b", 1))
+        c = best(args.repeat, lambda: batch(files, work / "c", 2))
+        print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, "
+              f"Python {platform.python_version()}, load average "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(f"documents: {count} ({args.copies} copies of {len(EXAMPLES)} examples), "
+              f"template: {template.relative_to(ROOT)}")
+        print(f"{'run':<42} {'wall s':>7} {'docs/s':>7} {'x (a)':>6} {'CPU s':>7} {'x (a)':>6}")
+        rows = [("(a) plain docxtpl loop (contexts given)", a),
+                ("(b) agreementgen batch --jobs 1", b),
+                ("(c) agreementgen batch --jobs 2", c)]
+        for label, clock in rows:
+            print(f"{label:<42} {clock.wall:7.2f} {count / clock.wall:7.1f} "
+                  f"{a.wall / clock.wall:6.2f} {clock.cpu:7.2f} {a.cpu / clock.cpu:6.2f}")
+        for label, ratio, target in (("b/a", a.wall / b.wall, TARGET_ONE),
+                                     ("c/a", a.wall / c.wall, TARGET_TWO)):
+            verdict = "met" if ratio >= target else "NOT met"
+            print(f"{label} = {ratio:.2f} by wall time (target >= {target:g}: {verdict})")
+        print("(CPU s counts the workers too; a busy machine slows wall time, not CPU time)")
+        print(f"agreementgen --help: {help_time() * 1000:.0f} ms (target < 150 ms)")
+        if args.profile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            batch(files, work / "p", 1)
+            profiler.disable()
+            stream = io.StringIO()
+            pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(40)
+            print(stream.getvalue())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
