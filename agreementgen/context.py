@@ -30,11 +30,13 @@ class Writer:
         block: Markdown -> a block of the output (Word paragraphs, HTML, Markdown).
         inline: Markdown -> inline content (Word runs, for table cells).
         plain: Plain text -> inline content.
+        between: What goes between two blocks.
     """
 
     block: Callable[[str], Markup]
     inline: Callable[[str], Markup]
     plain: Callable[[str], Any]
+    between: str = ""
 
 
 def word_writer(numbering: Any = None) -> Writer:
@@ -59,6 +61,7 @@ def markdown_writer() -> Writer:
         block=lambda text: Markup(markdown_to_markdown(text)),
         inline=lambda text: Markup(markdown_to_cell(text)),
         plain=lambda text: Markup(plain_to_markdown(text)),
+        between="\n\n",
     )
 
 
@@ -70,6 +73,7 @@ def html_writer() -> Writer:
         block=lambda text: Markup(markdown_to_html(text)),
         inline=lambda text: Markup(markdown_to_html_inline(text)),
         plain=lambda text: Markup(plain_to_html(text)),
+        between="\n",
     )
 
 
@@ -101,9 +105,11 @@ def build_context(d: Description, lang: str, writer: Writer,
 
     articles: dict[str, Markup] = dict.fromkeys(ARTICLES, Markup(""))
     for article in ARTICLES:
-        texts = [c.text for c in clauses if c.spec.article == article]
-        if texts:
-            articles[article] = writer.block("\n\n".join(texts))
+        # Clause by clause: each clause's lists stand alone, and a clause met before (the
+        # same words in another agreement of a batch) is converted only once.
+        blocks = [writer.block(c.text) for c in clauses if c.spec.article == article]
+        if blocks:
+            articles[article] = Markup(writer.between).join(blocks)
 
     agreement = d.agreement
     contributions = [

@@ -14,6 +14,8 @@ from agreementgen.errors import InputError, Problem
 from agreementgen.i18n import message
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
+#: Environment variable that replaces :data:`MAX_INPUT_BYTES` as the default size limit.
+MAX_INPUT_VARIABLE = "AGREEMENTGEN_MAX_INPUT_BYTES"
 MAX_VALUES = 200_000
 MAX_DEPTH = 40
 
@@ -21,6 +23,7 @@ SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_JSON_SURROGATE = re.compile(r"(?<!\\)((?:\\\\)*)\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 class _DuplicateKey(Exception):
@@ -90,8 +93,13 @@ class Source:
         if self.format == "toml":
             return _locate_toml(self.text, path)
         if self._tree is None:
+            text = self.text
+            if self.format == "json":
+                # YAML reads JSON, but not its surrogate escapes (json.dumps writes emoji as
+                # a pair); an escape of the same length keeps every place where it was.
+                text = _JSON_SURROGATE.sub(r"\1\\uFFFD", text)
             try:
-                self._tree = yaml.compose(self.text, Loader=_BaseLoader)
+                self._tree = yaml.compose(text, Loader=_BaseLoader)
             except yaml.YAMLError:
                 return None, None
         node = self._tree
@@ -136,7 +144,8 @@ def load(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Source:
 
     Args:
         path: The file; its suffix chooses the format.
-        max_bytes: Refuse files larger than this.
+        max_bytes: Refuse files larger than this. The default, :data:`MAX_INPUT_BYTES`, is
+            replaced by the environment variable :data:`MAX_INPUT_VARIABLE` when it is set.
 
     Returns:
         The loaded source.
@@ -150,8 +159,13 @@ def load(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Source:
     def fail(
         code: str, line: int | None = None, column: int | None = None, /, **values: object
     ) -> InputError:
-        text = message(code, **values)
+        from agreementgen.validation.characters import visible
+
+        text = visible(message(code, **values))
         return InputError(text, [Problem(name, text, line=line, column=column, code=code)])
+
+    if max_bytes == MAX_INPUT_BYTES:
+        max_bytes = _input_limit(fail)
 
     if file.is_dir():
         raise fail("file_is_directory")
@@ -164,7 +178,10 @@ def load(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Source:
         size = file.stat().st_size
         if size > max_bytes:
             raise fail("file_too_large", size=size, limit=max_bytes)
-        raw = file.read_bytes()
+        with file.open("rb") as handle:  # at most the limit, should the file grow (a pipe)
+            raw = handle.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            raise fail("file_too_large", size=len(raw), limit=max_bytes)
     except OSError as exc:
         raise fail("file_unreadable", reason=exc.strerror or str(exc)) from exc
     try:
@@ -198,8 +215,21 @@ def _parse_yaml(text: str, fail: Any) -> Any:
         context = f" ({exc.context})" if exc.context else ""
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise fail("yaml_syntax", line, column, problem=exc.problem, context=context) from None
+    except yaml.reader.ReaderError as exc:
+        # YAML refuses control characters as it reads; say which one, and where.
+        line, column = _line_column(text, exc.position)
+        raise fail("unreadable_character", line, column,
+                   character=f"U+{exc.character:04X}") from None
     except yaml.YAMLError as exc:
         raise fail("yaml_syntax", problem=str(exc), context="") from None
+    except RecursionError:
+        raise fail("too_deep", limit=MAX_DEPTH) from None
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of a character offset in ``text``."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _parse_json(text: str, fail: Any) -> Any:
@@ -219,6 +249,9 @@ def _parse_json(text: str, fail: Any) -> Any:
             key=exc.key, first_line=exc.first.line + 1,
         ) from None
     except json.JSONDecodeError as exc:
+        if exc.msg.startswith("Invalid control character") and exc.pos < len(text):
+            raise fail("unreadable_character", exc.lineno, exc.colno,
+                       character=f"U+{ord(text[exc.pos]):04X}") from None
         raise fail("json_syntax", exc.lineno, exc.colno, problem=exc.msg) from None
     except RecursionError:
         raise fail("too_deep", limit=MAX_DEPTH) from None
@@ -243,6 +276,8 @@ def _parse_toml(text: str, fail: Any) -> Any:
         line, column = (int(found[1]), int(found[2])) if found else (None, None)
         problem = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise fail("toml_syntax", line, column, problem=problem) from None
+    except RecursionError:
+        raise fail("too_deep", limit=MAX_DEPTH) from None
     return _dates_as_text(data)
 
 
@@ -260,6 +295,18 @@ def _dates_as_text(value: Any) -> Any:
 
 
 _PARSERS = {"yaml": _parse_yaml, "json": _parse_json, "toml": _parse_toml}
+
+
+def _input_limit(fail: Any) -> int:
+    """The size limit of this run: :data:`MAX_INPUT_VARIABLE` if set, else the default."""
+    import os
+
+    raw = os.environ.get(MAX_INPUT_VARIABLE, "").strip()
+    if not raw:
+        return MAX_INPUT_BYTES
+    if not raw.isdigit() or int(raw) < 1:
+        raise fail("bad_limit_setting", name=MAX_INPUT_VARIABLE, value=raw)
+    return int(raw)
 
 
 def _check_size(data: Any, fail: Any) -> None:

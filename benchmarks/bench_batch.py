@@ -37,7 +37,7 @@ TARGET_ONE, TARGET_TWO = 4.0, 7.0
 
 
 def copies(folder: Path, count: int) -> list[Path]:
-    """``count`` copies of every example, each with its own title (no two documents alike)."""
+    """``count`` copies of every example, each with its own title and texts (none alike)."""
     import yaml
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -46,11 +46,22 @@ def copies(folder: Path, count: int) -> list[Path]:
         for example in EXAMPLES:
             data = yaml.safe_load(example.read_text(encoding="utf-8"))
             data["agreement"]["title"] += f" ({number})"
+            _vary(data, number)
             target = folder / f"{example.stem}-{number:03d}.yaml"
             target.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
                               encoding="utf-8")
             files.append(target)
     return files
+
+
+def _vary(node: Any, number: int) -> None:
+    """Make every free text of a copy its own, so no cache can serve one copy from another."""
+    items = node.items() if isinstance(node, dict) else enumerate(node)
+    for key, value in list(items):
+        if isinstance(value, str) and " " in value.strip() and len(value) > 30:
+            node[key] = value.rstrip() + f" (copy {number})"
+        elif isinstance(value, dict | list):
+            _vary(value, number)
 
 
 def contexts(files: list[Path]) -> tuple[Path, list[dict[str, Any]]]:

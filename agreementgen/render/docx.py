@@ -97,10 +97,10 @@ class CompiledTemplate:
         patched = _ESCAPED_DELIMITER.sub(lambda m: m[0].replace("_", _LITERAL_MARK), patched)
         try:
             template = env.from_string(patched)
+        except SecurityError as exc:  # before syntax errors: an unsafe name is both
+            raise self._error("template_unsafe", part, exc, patched) from None
         except TemplateSyntaxError as exc:
             raise self._error("template_syntax", part, exc, patched) from None
-        except SecurityError as exc:
-            raise self._error("template_unsafe", part, exc, patched) from None
         return _Part(part, patched, template)
 
     def _error(self, code: str, part: str, exc: Exception,

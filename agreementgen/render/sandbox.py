@@ -4,8 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, nodes
+from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+
+class _RuntimeOnly(CodeGenerator):
+    """Compiles ``{{ 'x' * 10**10 }}`` to code that computes it, rather than computing it."""
+
+    def _output_child_to_const(self, node: nodes.Expr, frame: Any, finalize: Any) -> str:
+        if not isinstance(node, nodes.TemplateData):
+            raise nodes.Impossible()
+        return super()._output_child_to_const(node, frame, finalize)
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, refusing a template that names an underscore attribute before it runs.
+
+    Nothing of a template runs while it compiles (no constant folding), so the time and memory
+    limits of rendering cover all of it.
+    """
+
+    code_generator_class = _RuntimeOnly
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        from agreementgen.render.guard import refuse_unsafe_names
+
+        tree = super()._parse(source, name, filename)
+        refuse_unsafe_names(tree)
+        return tree
 
 
 def template_environment(**options: Any) -> ImmutableSandboxedEnvironment:
@@ -19,4 +46,7 @@ def template_environment(**options: Any) -> ImmutableSandboxedEnvironment:
     options.setdefault("autoescape", True)
     options.setdefault("undefined", StrictUndefined)
     options.setdefault("keep_trailing_newline", True)
-    return ImmutableSandboxedEnvironment(**options)
+    # The optimizer folds constants too: it would run a template's filters and operators
+    # while compiling it, outside any time or memory limit ({{ 'x'|center(10**10) }}).
+    options.setdefault("optimized", False)
+    return _Sandbox(**options)

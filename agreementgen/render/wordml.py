@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import re
 import string
@@ -509,9 +510,51 @@ def _markdown() -> markdown.Markdown:
     return md.reset()
 
 
+@functools.lru_cache(maxsize=2048)
 def _html_tree(text: str) -> etree._Element:
-    """Converts Markdown to an HTML element tree under a <root> element."""
+    """Converts Markdown to an HTML element tree under a <root> element.
+
+    Cached: a batch meets the same clause texts again and again. Callers only read the tree.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    simple = _simple_tree(text)
+    return simple if simple is not None else _markdown_tree(text)
+
+
+# Text with none of these characters, line starts or hard breaks has no Markdown syntax: it
+# is paragraphs of lines, and the tree is built directly (most fields of most descriptions).
+_NOT_SIMPLE = re.compile(r"[\\`*_\[\]<>#!&|=~\x02\x03]|[^\S \n]|^ *[-+]|^ *\d+[.)]|^ +\S| {2,}$",
+                         re.M)
+
+
+def _simple_tree(text: str) -> etree._Element | None:
+    """The tree Python-Markdown gives text without syntax, or None when the text may have some.
+
+    tests/render/test_wordml.py checks it against the Markdown parser on generated text.
+    """
+    if _NOT_SIMPLE.search(text):
+        return None
+    blocks: list[list[str]] = [[]]
+    for line in text.split("\n"):
+        if line.strip():
+            blocks[-1].append(line)
+        elif blocks[-1]:
+            blocks.append([])
+    root = etree.Element("root")
+    previous = None
+    for lines in blocks:
+        if not lines:
+            continue
+        paragraph = etree.SubElement(root, "p")
+        paragraph.text = "\n".join(lines)
+        if previous is not None:
+            previous.tail = "\n"
+        previous = paragraph
+    return root
+
+
+def _markdown_tree(text: str) -> etree._Element:
+    """Converts Markdown to an HTML element tree under a <root> element, with the parser."""
     amp, tab = _sentinels(text, 2)
     # Python-Markdown passes "&copy;" through as an entity (undefined in XML, and not what
     # the user typed) and expands tabs to spaces; smuggle both past it.

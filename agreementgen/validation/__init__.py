@@ -6,6 +6,7 @@ from typing import Any
 
 from agreementgen.errors import Problem, ValidationError
 from agreementgen.loading import Source, format_path
+from agreementgen.validation.characters import check_characters, visible
 from agreementgen.validation.rules import check_rules
 from agreementgen.validation.schema import check_schema
 
@@ -20,13 +21,15 @@ def check(source: Source) -> tuple[dict[str, Any], list[Problem]]:
     """
     document, flaws = check_schema(source.data)
     flaws += check_rules(source.data)
+    flaws += check_characters(source.data)
     problems = []
     for flaw in flaws:
         line, column = source.locate(flaw.path, key=flaw.at_key)
         text = flaw.message
         if flaw.code == "bad_type" and source.format == "yaml" and line is not None:
             text += _yaml_hint(source.text, line, column)
-        problems.append(Problem(source.name, text, format_path(flaw.path), line, column, flaw.code))
+        field = visible(format_path(flaw.path))
+        problems.append(Problem(source.name, visible(text), field, line, column, flaw.code))
     problems.sort(key=lambda p: (p.line or 0, p.column or 0, p.path))
     return document, problems
 
