@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agreementgen.errors import Problem
-from agreementgen.loading import MAX_INPUT_BYTES, Source, load
+from agreementgen.loading import Source, load
 from agreementgen.model import Description, build
 from agreementgen.validation import check, validate_source
 
@@ -19,7 +19,7 @@ class Loaded:
     description: Description
 
 
-def validate(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> list[Problem]:
+def validate(path: str | Path, *, max_bytes: int | None = None) -> list[Problem]:
     """Every problem of a description file; an empty list when it is valid.
 
     Raises:
@@ -29,7 +29,7 @@ def validate(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> list[Prob
     return problems
 
 
-def load_description(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Loaded:
+def load_description(path: str | Path, *, max_bytes: int | None = None) -> Loaded:
     """Load, validate and type a description file.
 
     Raises:

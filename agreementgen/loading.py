@@ -139,13 +139,13 @@ def _locate_toml(text: str, path: tuple[str | int, ...]) -> tuple[int | None, in
     return None, None
 
 
-def load(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Source:
+def load(path: str | Path, *, max_bytes: int | None = None) -> Source:
     """Read and parse one description file.
 
     Args:
         path: The file; its suffix chooses the format.
-        max_bytes: Refuse files larger than this. The default, :data:`MAX_INPUT_BYTES`, is
-            replaced by the environment variable :data:`MAX_INPUT_VARIABLE` when it is set.
+        max_bytes: Refuse files larger than this (default: the environment variable
+            :data:`MAX_INPUT_VARIABLE` when it is set, else :data:`MAX_INPUT_BYTES`).
 
     Returns:
         The loaded source.
@@ -164,7 +164,7 @@ def load(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Source:
         text = visible(message(code, **values))
         return InputError(text, [Problem(name, text, line=line, column=column, code=code)])
 
-    if max_bytes == MAX_INPUT_BYTES:
+    if max_bytes is None:
         max_bytes = _input_limit(fail)
 
     if file.is_dir():

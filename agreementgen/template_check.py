@@ -23,7 +23,7 @@ from typing import Any
 from jinja2 import TemplateSyntaxError, nodes
 from lxml import etree
 
-from agreementgen.errors import Problem, TemplateError
+from agreementgen.errors import AgreementGenError, Problem, TemplateError
 from agreementgen.i18n import LANGUAGES, message
 from agreementgen.resources import data_dir
 
@@ -100,7 +100,17 @@ def check(name_or_path: str, template_dirs: Sequence[Path] = ()) -> Report:
     manifest = manifest_of(info)
     languages = manifest.get("languages")
     wanted = [str(x) for x in languages] if isinstance(languages, list) else []
-    return check_template(info.path, str(info.path), wanted)
+    if info.builtin:
+        return check_template(info.path, str(info.path), wanted)
+    # Checking renders the template: a user's template gets the limits generate gives it.
+    from agreementgen.render.guard import run_limited
+
+    try:
+        report: Report = run_limited(check_template, info.path, str(info.path), wanted,
+                                     label=str(info.path))
+    except AgreementGenError as exc:
+        return Report(str(info.path), list(exc.problems))
+    return report
 
 
 def check_template(path: str | Path, name: str | None = None,
@@ -117,19 +127,19 @@ def check_template(path: str | Path, name: str | None = None,
         The report; a template that cannot be opened at all (not a zip, a .dotx, a zip bomb)
         gives a report with that one problem.
     """
-    from agreementgen.render.docx import _TEMPLATED, NUMBERING, _read_members
+    from agreementgen.render.docx import NUMBERING, TEMPLATED_PART, read_members
 
     shown = name or str(path)
     report = Report(shown)
     try:
-        members, _ = _read_members(Path(path), shown)
+        members, _ = read_members(Path(path), shown)
     except TemplateError as exc:
         report.problems.extend(exc.problems)
         return report
     probes = build_probes(members.get(NUMBERING), languages)
     used: set[str] = set()
     for part, data in members.items():
-        if _TEMPLATED.match(part):
+        if TEMPLATED_PART.match(part):
             checker = _PartCheck(shown, part, probes)
             report.problems.extend(checker.run(data))
             used |= checker.used
@@ -338,7 +348,7 @@ class _PartCheck:
 
     def _render(self, template: Any, lines: list[str]) -> None:
         """Render with every probe; report the first failure or broken XML."""
-        from agreementgen.render.docx import _finish
+        from agreementgen.render.docx import finish_xml
 
         for probe in self.probes:
             try:
@@ -350,7 +360,7 @@ class _PartCheck:
                          problem=f"{type(exc).__name__}: {exc}", near=_near(lines, lineno))
                 return
             try:
-                etree.fromstring(_finish(xml).encode("utf-8"), _PARSER)
+                etree.fromstring(finish_xml(xml).encode("utf-8"), _PARSER)
             except etree.XMLSyntaxError as exc:
                 problem, context = _broken_at(xml, exc.msg)
                 self.add("check_broken_xml", example=probe.label, problem=problem,

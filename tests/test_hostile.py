@@ -213,6 +213,22 @@ def test_runaway_templates_are_stopped_within_seconds(runner: CliRunner, tmp_pat
     assert expected in line
 
 
+@pytest.mark.parametrize(("case", "expected"), [("nested-loop", "took longer than 3 seconds"),
+                                              ("huge-padding", "MemoryError")])
+def test_templates_check_stops_runaway_templates_too(runner: CliRunner, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     case: str, expected: str) -> None:
+    monkeypatch.setenv(guard.SECONDS_VARIABLE, "3")
+    monkeypatch.setenv(guard.MEMORY_VARIABLE, "256")
+    payload, _ = RUNAWAY[case]
+    template = with_payload(tmp_path / "runaway.docx", "word/document.xml", payload)
+    started = time.perf_counter()
+    result = runner.invoke(cli, ["templates", "check", str(template)])
+    assert time.perf_counter() - started < 10
+    assert result.exit_code == 1
+    assert expected in result.output and "Traceback" not in result.output
+
+
 def test_run_limited_returns_the_result_and_rebuilds_errors_with_their_problems() -> None:
     assert guard.run_limited(lambda a, b: a * b, 6, b=7) == 42
 

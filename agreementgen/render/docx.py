@@ -30,7 +30,7 @@ MAX_MEMBERS = 2_000
 
 DOCUMENT = "word/document.xml"
 NUMBERING = "word/numbering.xml"
-_TEMPLATED = re.compile(
+TEMPLATED_PART = re.compile(
     r"^(word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml|docProps/core\.xml)$")
 _DOTX = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
 _ESCAPED_DELIMITER = re.compile(r"\{_\{|\}_\}|\{_%|%_\}")
@@ -77,10 +77,10 @@ class CompiledTemplate:
     def __init__(self, path: str | Path, name: str | None = None) -> None:
         self.path = Path(path)
         self.name = name or str(path)
-        self._members, self.sha256 = _read_members(self.path, self.name)
+        self._members, self.sha256 = read_members(self.path, self.name)
         env = template_environment()
         self._parts = [self._compile(env, n, data) for n, data in self._members.items()
-                       if _TEMPLATED.match(n)]
+                       if TEMPLATED_PART.match(n)]
         self._archive = _Archive(self._members.items())
 
     def _compile(self, env: Any, part: str, data: bytes) -> _Part:
@@ -140,7 +140,7 @@ class CompiledTemplate:
                 raise
             except Exception as exc:  # template code failing: {{ 1/0 }}, {{ 'a' + 1 }}, ...
                 raise self._error("template_error", part.name, exc, part.source) from None
-            data = _finish(xml).encode("utf-8")
+            data = finish_xml(xml).encode("utf-8")
             try:
                 etree.fromstring(data)
             except etree.XMLSyntaxError as exc:
@@ -235,7 +235,7 @@ class _Archive:
         return b"".join([*chunks, *directory, end])
 
 
-def _finish(xml: str) -> str:
+def finish_xml(xml: str) -> str:
     """Undo the line breaks added for error messages and turn tabs and newlines into Word's."""
     xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
     # A value's CRLF or CR is one line break, as XML itself reads it (resolve_listing would
@@ -265,7 +265,7 @@ def _resolve_listing(xml: str) -> str:
     return _PARAGRAPH.sub(resolve, xml)
 
 
-def _read_members(path: Path, name: str) -> tuple[dict[str, bytes], str]:
+def read_members(path: Path, name: str) -> tuple[dict[str, bytes], str]:
     """The members of a .docx and its SHA-256, after refusing non-zips, bombs and non-documents."""
 
     def fail(code: str, **values: object) -> TemplateError:

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from agreementgen.clauses import escape_markdown
 from agreementgen.render.sandbox import template_environment
-from agreementgen.render.wordml import _html_tree
+from agreementgen.render.wordml import html_tree
 
 LAYOUTS = Path(__file__).resolve().parent / "layouts"
 #: Output format -> layout file in :data:`LAYOUTS`.
@@ -54,7 +54,7 @@ def markdown_to_html(text: str) -> str:
     """
     if not text.strip():
         return ""
-    return _html_children(_html_tree(text)).strip()
+    return _html_children(html_tree(text)).strip()
 
 
 def markdown_to_html_inline(text: str) -> str:
@@ -131,7 +131,7 @@ def markdown_to_markdown(text: str) -> str:
     """
     if not text.strip():
         return ""
-    return "\n\n".join(_MarkdownBlocks().blocks(_html_tree(text)))
+    return "\n\n".join(_MarkdownBlocks().blocks(html_tree(text)))
 
 
 def markdown_to_cell(text: str) -> str:
@@ -142,7 +142,7 @@ def markdown_to_cell(text: str) -> str:
     if not text.strip():
         return ""
     lines: list[str] = []
-    _cell_lines(_html_tree(text), lines, 0)
+    _cell_lines(html_tree(text), lines, 0)
     return _BREAK.join(line for line in lines if line)
 
 

@@ -293,7 +293,7 @@ class _Walker:
     def walk(self, text: str) -> list[_Paragraph]:
         _check_xml_chars(text)
         if text.strip():
-            self._container(_html_tree(text), _Context())
+            self._container(html_tree(text), _Context())
         return self.paragraphs
 
     def _container(self, el: etree._Element, ctx: _Context) -> None:
@@ -511,7 +511,7 @@ def _markdown() -> markdown.Markdown:
 
 
 @functools.lru_cache(maxsize=2048)
-def _html_tree(text: str) -> etree._Element:
+def html_tree(text: str) -> etree._Element:
     """Converts Markdown to an HTML element tree under a <root> element.
 
     Cached: a batch meets the same clause texts again and again. Callers only read the tree.
