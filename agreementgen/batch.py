@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import gc
 import functools
 import hashlib
 import json
@@ -204,10 +205,15 @@ def plan(inputs: Sequence[Path], out_dir: Path, *, template: str | None = None,
 
 def warm(template: str | None, template_dirs: Sequence[Path] = (),
          format: str = "docx") -> list[TemplateInfo]:
-    """Compile, in this process, every Word template the batch may use, and return them.
+    """Find every Word template the batch may use, and compile the one it names.
 
-    With ``template`` that one; otherwise the default template of every agreement kind. The
-    text formats (Markdown, HTML) use no Word template.
+    With ``template``, that template is compiled here, once, before any worker starts (forked
+    workers inherit it). Without, each agreement kind's default is only found: a worker
+    compiles the ones its documents need when it first meets them. The text formats
+    (Markdown, HTML) use no Word template.
+
+    Returns:
+        The templates compiled here.
 
     Raises:
         TemplateError: A template cannot be found, opened or compiled.
@@ -219,9 +225,18 @@ def warm(template: str | None, template_dirs: Sequence[Path] = (),
     for kind in kinds:
         info = resolve(template, kind, list(template_dirs))
         infos.setdefault(info.path, info)
+    if template is None:
+        return []
     for info in infos.values():
         load_template(info)
     return list(infos.values())
+
+
+def _settle() -> None:
+    """Keep what is loaded so far (modules, compiled templates, texts) out of the garbage
+    collector's way: a long batch would otherwise scan it again and again."""
+    gc.collect()
+    gc.freeze()
 
 
 def _init_worker(templates: Sequence[TemplateInfo]) -> None:
@@ -230,6 +245,7 @@ def _init_worker(templates: Sequence[TemplateInfo]) -> None:
         # A job that needs a broken template reports the error itself.
         with contextlib.suppress(AgreementGenError):
             load_template(info)
+    _settle()
 
 
 def make_one(job: Job) -> Outcome:
@@ -315,6 +331,7 @@ def run_batch(paths: Iterable[str | Path], out_dir: str | Path, *, template: str
         on_start(len(work))
     workers = min(jobs or default_jobs(), len(work))
     if workers <= 1:
+        _settle()
         outcomes = []
         for job in work:
             outcome = make_one(job)

@@ -497,16 +497,35 @@ class _ListsInterruptExtension(Extension):
 _local = threading.local()
 
 
-def _markdown() -> markdown.Markdown:
-    # One parser per thread: building one costs as much as a conversion, and they are
-    # not thread-safe.
-    md = getattr(_local, "md", None)
+# What a text must contain for each inline pattern to match anything in it. A pattern
+# that cannot match is left out of the parser for that text: the result is the same, and
+# the parser spends most of its time trying patterns.
+_INLINE_TRIGGERS = {
+    "backtick": ("`",), "escape": ("\\",), "reference": ("[",), "link": ("[",),
+    "image_link": ("[",), "image_reference": ("[",), "short_reference": ("[",),
+    "short_image_ref": ("[",), "autolink": ("<",), "automail": ("<",),
+    "linebreak": ("  \n",), "entity": ("&",), "em_strong": ("*", "_"),
+}
+
+
+def _markdown(text: str) -> markdown.Markdown:
+    """A parser for ``text``, without the inline patterns that cannot match in it.
+
+    One parser per thread and set of patterns: building one costs as much as a conversion,
+    and they are not thread-safe.
+    """
+    unused = frozenset(name for name, needs in _INLINE_TRIGGERS.items()
+                       if not any(n in text for n in needs))
+    parsers: dict[frozenset[str], markdown.Markdown] = _local.__dict__.setdefault("md", {})
+    md = parsers.get(unused)
     if md is None:
         md = markdown.Markdown(
             extensions=[SaneListExtension(), _LiteralTextExtension(), _ListsInterruptExtension()],
             output_format="xhtml",
         )
-        _local.md = md
+        for name in unused:
+            md.inlinePatterns.deregister(name)
+        parsers[unused] = md
     return md.reset()
 
 
@@ -561,7 +580,7 @@ def _markdown_tree(text: str) -> etree._Element:
     text = text.replace("&", amp)
     # Leading tabs stay: they are Markdown indentation (nested lists, code blocks).
     text = _LINE_INDENT.sub(lambda m: m.group(1) + m.group(2).replace("\t", tab), text)
-    html = _markdown().convert(text)
+    html = _markdown(text).convert(text)
     if _LEAKED_PLACEHOLDER.search(html):
         # Python-Markdown 3.11 can leak its stash placeholders (STX/ETX, which user text
         # cannot contain) on tangles of escapes and delimiters, e.g. *_0_ a*0\\*0a* or

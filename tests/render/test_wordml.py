@@ -549,3 +549,23 @@ def test_plain_text_shortcut_leaves_syntax_to_the_parser(text: str) -> None:
     from agreementgen.render.wordml import _simple_tree
 
     assert _simple_tree(text) is None
+
+
+_SYNTAX_ALPHABET = list("ab *_`\\[]()<>!&:/@.\n\n  -1#|x") + ["http://", "**", "  \n", "![", "](u)"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_SYNTAX_ALPHABET), max_size=20).map("".join))
+def test_a_parser_without_the_patterns_a_text_cannot_use_parses_it_the_same(text: str) -> None:
+    import markdown
+    from markdown.extensions.sane_lists import SaneListExtension
+
+    from agreementgen.render.wordml import (
+        _ListsInterruptExtension,
+        _LiteralTextExtension,
+        _markdown,
+    )
+
+    full = markdown.Markdown(extensions=[SaneListExtension(), _LiteralTextExtension(),
+                                         _ListsInterruptExtension()], output_format="xhtml")
+    assert _markdown(text).convert(text) == full.convert(text)
