@@ -288,9 +288,10 @@ def test_memorandum_lists_indicators_and_keeps_every_risk(
     assert len(risks.rows) == 1 + 3
     with_annex = generate(COCOA, tmp_path / "mou.docx", template="memorandum_of_understanding",
                           health_annex=True).output
-    annexes = [p.text for p in docx.Document(str(with_annex)).paragraphs
-               if style_name(p) == "Annex Heading"]
+    paragraphs = docx.Document(str(with_annex)).paragraphs
+    annexes = [p.text for p in paragraphs if style_name(p) == "Annex Heading"]
     assert annexes[-1].endswith("Partnership health checklist")
+    assert [p.text for p in paragraphs if style_name(p) == "toc 1"][-1].endswith("Annexes")
 
 
 def test_memorandum_is_the_default_for_a_mou() -> None:

@@ -393,7 +393,7 @@ def _toc_of(articles: Sequence[str]) -> Callable[[Builder], None]:
 
     def entries(b: Builder) -> None:
         b.tag(f'{{%p for id in [{names}] if id in ("parties", "signatures") '
-              'or (id == "annexes" and annexes) or articles.get(id) %}')
+              'or (id == "annexes" and (annexes or options.health_annex)) or articles.get(id) %}')
         b.para("{{ loop.index }}.\t{{ t.articles[id] }}", style="toc 1")
         b.tag("{%p endfor %}")
 
