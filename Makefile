@@ -25,6 +25,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+## lint: ruff and mypy (part of ci)
 lint: $(STAMP)
 	$(BIN)/ruff check agreementgen tests benchmarks tools
 	$(BIN)/mypy
@@ -34,7 +35,7 @@ system-deps:
 	apt-get update
 	apt-get install -y libreoffice-writer-nogui poppler-utils
 
-ci: system-deps test
+ci: system-deps lint test
 
 ## bench: documents/second against a plain docxtpl loop, then cost against description size
 bench: $(STAMP)

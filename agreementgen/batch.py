@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import gc
 import functools
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -196,11 +196,13 @@ def output_names(inputs: Sequence[Path], suffix: str) -> list[str]:
 
 def plan(inputs: Sequence[Path], out_dir: Path, *, template: str | None = None,
          lang: str | None = None, format: str = "docx", force: bool = False,
-         template_dirs: Sequence[Path] = (), health_annex: bool = False) -> list[Job]:
+         template_dirs: Sequence[Path] = (), health_annex: bool = False,
+         prevailing: str | None = None) -> list[Job]:
     """The jobs of a batch: one per input, each writing a safely named file into ``out_dir``."""
     names = output_names(inputs, f".{format}")
     return [Job(path, out_dir / name, template, lang, format, force, tuple(template_dirs),
-                health_annex=health_annex) for path, name in zip(inputs, names, strict=True)]
+                health_annex=health_annex, prevailing=prevailing)
+            for path, name in zip(inputs, names, strict=True)]
 
 
 def warm(template: str | None, template_dirs: Sequence[Path] = (),
@@ -290,7 +292,7 @@ def _failure(job: Job, digest: str | None, code: str, error: str) -> Outcome:
 def run_batch(paths: Iterable[str | Path], out_dir: str | Path, *, template: str | None = None,
               jobs: int | None = None, lang: str | None = None, format: str = "docx",
               force: bool = False, template_dirs: Sequence[Path] = (),
-              health_annex: bool = False,
+              health_annex: bool = False, prevailing: str | None = None,
               on_start: Callable[[int], None] | None = None,
               on_done: Callable[[Outcome], None] | None = None) -> BatchResult:
     """Make the agreement of every description, then write ``manifest.json`` into ``out_dir``.
@@ -305,6 +307,7 @@ def run_batch(paths: Iterable[str | Path], out_dir: str | Path, *, template: str
         force: Overwrite existing outputs.
         template_dirs: Extra folders with user templates.
         health_annex: Add the partnership health checklist as an annex.
+        prevailing: In bilingual agreements, the language whose version prevails.
         on_start: Called once with the number of descriptions, before the first is made.
         on_done: Called with each outcome as it comes in (in completion order).
 
@@ -326,7 +329,7 @@ def run_batch(paths: Iterable[str | Path], out_dir: str | Path, *, template: str
     _make_folder(out)
     templates = warm(template, template_dirs, format)
     work = plan(inputs, out, template=template, lang=lang, format=format, force=force,
-                template_dirs=template_dirs, health_annex=health_annex)
+                template_dirs=template_dirs, health_annex=health_annex, prevailing=prevailing)
     if on_start is not None:
         on_start(len(work))
     workers = min(jobs or default_jobs(), len(work))

@@ -227,5 +227,6 @@ def _partner(p: Partner, labels: dict[str, Any], writer: Writer) -> dict[str, An
         "sector": labels["sector"][str(p.sector)],
         "role": p.role,
         "mission": writer.block(p.mission),
-        "representative": {"name": rep.name if rep else "", "title": (rep.title or "") if rep else ""},
+        "representative": {"name": rep.name if rep else "",
+                           "title": (rep.title or "") if rep else ""},
     }

@@ -201,7 +201,8 @@ def run_job(job: Job) -> Generated:
     health = review(loaded, language.split(",")[0])
     if job.strict and health.warnings:
         text = message("health_strict", count=len(health.warnings))
-        problems = [Problem(loaded.source.name, f"{w.rule}: {w.message}", w.path, w.line, code=w.rule)
+        problems = [Problem(loaded.source.name, f"{w.rule}: {w.message}", w.path, w.line,
+                            code=w.rule)
                     for w in health.warnings]
         raise HealthError(text, problems)
     if job.format in TEXT_FORMATS:

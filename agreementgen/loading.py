@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -45,7 +45,7 @@ class DescriptionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     ``2026-02-30`` into a crash and ``2026-01-01`` into an object JSON and TOML would not give.
     """
 
-    yaml_implicit_resolvers = {
+    yaml_implicit_resolvers: ClassVar[dict[Any, list[tuple[str, re.Pattern[str]]]]] = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
@@ -60,7 +60,7 @@ class DescriptionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
             if key in seen:
                 raise _DuplicateKey(key, key_node.start_mark, seen[key])
             seen[key] = key_node.start_mark
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        return super().construct_mapping(node, deep=deep)
 
 
 @dataclass
@@ -80,7 +80,9 @@ class Source:
     data: dict[str, Any]
     _tree: yaml.Node | None = field(default=None, repr=False)
 
-    def locate(self, path: tuple[str | int, ...], *, key: bool = False) -> tuple[int | None, int | None]:
+    def locate(
+        self, path: tuple[str | int, ...], *, key: bool = False
+    ) -> tuple[int | None, int | None]:
         """The 1-based (line, column) of a field, or of its nearest existing parent.
 
         The text is parsed a second time, with positions, only when a place is needed: loading
@@ -157,7 +159,7 @@ def load(path: str | Path, *, max_bytes: int | None = None) -> Source:
     file = Path(path)
 
     def fail(
-        code: str, line: int | None = None, column: int | None = None, /, **values: object
+        code: str, line: int | None = None, column: int | None = None, /, **values: Any
     ) -> InputError:
         from agreementgen.validation.characters import visible
 
@@ -263,7 +265,7 @@ def _json_key_mark(text: str, key: str, occurrence: int) -> yaml.Mark:
     offset = matches[min(occurrence, len(matches) - 1)].start() if matches else 0
     line = text.count("\n", 0, offset)
     column = offset - (text.rfind("\n", 0, offset) + 1)
-    return yaml.Mark("", offset, line, column, None, None)
+    return yaml.Mark("", offset, line, column, "", 0)
 
 
 def _parse_toml(text: str, fail: Any) -> Any:

@@ -358,7 +358,7 @@ def _person(data: dict[str, Any] | None) -> Person | None:
 
 def _partner(data: dict[str, Any]) -> Partner:
     return _record(Partner, data, representative=_person(data.get("representative")),
-                   contact=_person(data.get("contact")))  # type: ignore[no-any-return]
+                   contact=_person(data.get("contact")))
 
 
 def _theory_of_change(data: dict[str, Any]) -> TheoryOfChange:
@@ -373,14 +373,14 @@ def _theory_of_change(data: dict[str, Any]) -> TheoryOfChange:
 def _contribution(data: dict[str, Any]) -> Contribution:
     value = data.get("value")
     money = Money(Decimal(str(value["amount"])), value["currency"]) if value else None
-    return _record(Contribution, data, value=money)  # type: ignore[no-any-return]
+    return _record(Contribution, data, value=money)
 
 
 def _governance(data: dict[str, Any] | None) -> Governance | None:
     if data is None:
         return None
     body = data.get("body")
-    return _record(Governance, data, body=_record(Body, body) if body else None)  # type: ignore[no-any-return]
+    return _record(Governance, data, body=_record(Body, body) if body else None)
 
 
 def _monitoring(data: dict[str, Any] | None) -> Monitoring | None:
@@ -399,9 +399,9 @@ def _communication(data: dict[str, Any] | None) -> Communication | None:
     if data is None:
         return None
     logo = data.get("logo_use")
-    return _record(Communication, data, logo_use=_record(LogoUse, logo) if logo else None)  # type: ignore[no-any-return]
+    return _record(Communication, data, logo_use=_record(LogoUse, logo) if logo else None)
 
 
 def _duration(data: dict[str, Any]) -> Duration:
     on_exit = data.get("on_exit")
-    return _record(Duration, data, on_exit=_record(OnExit, on_exit) if on_exit else None)  # type: ignore[no-any-return]
+    return _record(Duration, data, on_exit=_record(OnExit, on_exit) if on_exit else None)

@@ -6,6 +6,7 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from agreementgen.errors import OutputError, Problem
 from agreementgen.i18n import message
@@ -48,6 +49,6 @@ def _umask() -> int:
     return mask
 
 
-def _error(code: str, target: Path, /, **values: object) -> OutputError:
+def _error(code: str, target: Path, /, **values: Any) -> OutputError:
     text = message(code, **values)
     return OutputError(text, [Problem(str(target), text, code=code)])

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import gc
 import io
 import os
@@ -162,7 +163,7 @@ def main() -> None:
         files = copies(work / "in", args.copies)
         template, built = contexts(files)
         count = len(files)
-        a = best(args.repeat, lambda: plain_loop(template, built, work / "a"))
+        a = best(args.repeat, functools.partial(plain_loop, template, built, work / "a"))
         # The contexts were (a)'s input; (b) and (c) start, as a command would, without them.
         del built
         gc.collect()

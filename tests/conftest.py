@@ -39,7 +39,8 @@ def write_yaml(tmp_path: Path) -> Callable[..., Path]:
 
     def write(data: Any, name: str = "description.yaml") -> Path:
         path = tmp_path / name
-        text = data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        text = (data if isinstance(data, str)
+                else yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
         path.write_text(text, encoding="utf-8")
         return path
 
@@ -52,6 +53,7 @@ def soffice() -> str:
     if found:
         return found
     if os.environ.get("CI") == "true":
-        pytest.fail("LibreOffice (soffice) is not installed; CI must install libreoffice-writer-nogui")
+        pytest.fail("LibreOffice (soffice) is not installed; "
+                    "CI must install libreoffice-writer-nogui")
     pytest.skip("LibreOffice (soffice) is not installed")
     raise AssertionError  # unreachable

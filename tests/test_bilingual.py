@@ -81,3 +81,16 @@ def test_bad_language_choices_are_usage_errors(runner: CliRunner, tmp_path: Path
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_batch_makes_bilingual_agreements_with_the_chosen_prevailing_version(
+        runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["batch", str(COCOA), str(MOU), "-o", str(out), "--jobs", "1",
+                                 "--lang", "en,nl", "--prevailing", "nl"])
+    assert result.exit_code == 0, result.output
+    for made in (out / "cocoa-supply-chain.docx", out / "water-mou.docx"):
+        assert "the Dutch version prevails" in _two_column_tables(made)[-1][-1][0]
+    refused = runner.invoke(cli, ["batch", str(COCOA), "-o", str(tmp_path / "x"),
+                                  "--lang", "en", "--prevailing", "nl"])
+    assert refused.exit_code == 2 and not (tmp_path / "x").exists()

@@ -18,7 +18,8 @@ def test_validate_valid_files(runner: CliRunner) -> None:
     assert result.stdout.splitlines() == [f"{COCOA}: valid", f"{MOU}: valid", f"{DUTCH}: valid"]
 
 
-def test_validate_reports_every_problem_with_place(runner: CliRunner, write_yaml: Callable[..., Path],
+def test_validate_reports_every_problem_with_place(runner: CliRunner,
+                                                    write_yaml: Callable[..., Path],
                                                     cocoa_data: dict) -> None:
     cocoa_data["agreement"]["binding"] = "maybe"
     cocoa_data["partners"][0]["sectr"] = cocoa_data["partners"][0].pop("sector")
@@ -27,14 +28,17 @@ def test_validate_reports_every_problem_with_place(runner: CliRunner, write_yaml
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert lines[0].startswith(f"{path}:")
-    assert ": agreement.binding: 'maybe' is not allowed; use one of: binding, non_binding" in lines[0]
-    assert any("partners[0].sectr: unknown field 'sectr'; did you mean 'sector'?" in line for line in lines)
+    assert (": agreement.binding: 'maybe' is not allowed; use one of: binding, non_binding"
+            in lines[0])
+    assert any("partners[0].sectr: unknown field 'sectr'; did you mean 'sector'?" in line
+               for line in lines)
     assert any("partners[0].sector: required field is missing" in line for line in lines)
     assert lines[-1] == "3 problem(s) in 1 file(s)"
     assert "Traceback" not in result.output
 
 
-def test_validate_json(runner: CliRunner, write_yaml: Callable[..., Path], cocoa_data: dict) -> None:
+def test_validate_json(runner: CliRunner, write_yaml: Callable[..., Path],
+                       cocoa_data: dict) -> None:
     cocoa_data["risks"][0]["owner"] = "nobody"
     path = write_yaml(cocoa_data)
     result = runner.invoke(cli, ["validate", "--format", "json", str(path)])
@@ -48,7 +52,8 @@ def test_validate_json(runner: CliRunner, write_yaml: Callable[..., Path], cocoa
 
 
 def test_validate_goes_on_after_an_unreadable_file(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(cli, ["validate", str(tmp_path / "missing.yaml"), str(tmp_path), str(COCOA)])
+    result = runner.invoke(cli, ["validate", str(tmp_path / "missing.yaml"), str(tmp_path),
+                                 str(COCOA)])
     assert result.exit_code == 1
     assert f"{tmp_path / 'missing.yaml'}: file not found" in result.stderr
     assert f"{tmp_path}: this is a folder" in result.stderr
@@ -65,7 +70,8 @@ def test_usage_errors_exit_2(runner: CliRunner) -> None:
 def test_version_and_help(runner: CliRunner) -> None:
     from agreementgen import __version__
 
-    assert runner.invoke(cli, ["--version"]).stdout.strip() == f"agreementgen, version {__version__}"
+    assert (runner.invoke(cli, ["--version"]).stdout.strip()
+            == f"agreementgen, version {__version__}")
     for command in ("validate", "generate", "init"):
         result = runner.invoke(cli, [command, "--help"])
         assert result.exit_code == 0
@@ -92,7 +98,8 @@ def test_generate_refuses_to_overwrite_without_force(runner: CliRunner, tmp_path
 
 
 def test_generate_invalid_input_writes_nothing(runner: CliRunner, tmp_path: Path,
-                                               write_yaml: Callable[..., Path], cocoa_data: dict) -> None:
+                                               write_yaml: Callable[..., Path],
+                                               cocoa_data: dict) -> None:
     cocoa_data["duration"]["end_date"] = "2020-01-01"
     path = write_yaml(cocoa_data)
     out = tmp_path / "out.docx"
@@ -105,7 +112,8 @@ def test_generate_invalid_input_writes_nothing(runner: CliRunner, tmp_path: Path
 
 
 def test_generate_unknown_template(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(cli, ["generate", str(COCOA), "-o", str(tmp_path / "x.docx"), "-t", "fancy"])
+    result = runner.invoke(cli, ["generate", str(COCOA), "-o", str(tmp_path / "x.docx"),
+                                 "-t", "fancy"])
     assert result.exit_code == 1
     assert "no template named 'fancy'; built-in templates: health_annex, me_annex," in result.stderr
     assert "partnership_agreement" in result.stderr
@@ -128,7 +136,8 @@ def test_init_writes_a_valid_starter(runner: CliRunner, tmp_path: Path) -> None:
     again = runner.invoke(cli, ["init", str(path)])
     assert again.exit_code == 1
     assert "the file exists; use --force" in again.stderr
-    assert runner.invoke(cli, ["generate", str(path), "-o", str(tmp_path / "s.docx")]).exit_code == 0
+    assert runner.invoke(cli, ["generate", str(path), "-o",
+                               str(tmp_path / "s.docx")]).exit_code == 0
 
 
 def test_python_dash_m(tmp_path: Path) -> None:
@@ -154,7 +163,8 @@ def test_review_text_json_and_strict(runner: CliRunner) -> None:
     assert markdown.exit_code == 0 and "|" in markdown.stdout
 
 
-def test_generate_prints_health_warnings_and_strict_refuses(runner: CliRunner, tmp_path: Path) -> None:
+def test_generate_prints_health_warnings_and_strict_refuses(runner: CliRunner,
+                                                             tmp_path: Path) -> None:
     out = tmp_path / "mou.docx"
     loud = runner.invoke(cli, ["generate", str(MOU), "-o", str(out)])
     assert loud.exit_code == 0

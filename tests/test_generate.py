@@ -29,11 +29,13 @@ def document_text(path: Path) -> str:
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, Path]:
     folder = tmp_path_factory.mktemp("generated")
-    return {example: generate(example, folder / f"{example.stem}.docx").output for example in EXAMPLES}
+    return {example: generate(example, folder / f"{example.stem}.docx").output
+            for example in EXAMPLES}
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
-def test_every_partner_goal_and_indicator_appears(generated: dict[Path, Path], example: Path) -> None:
+def test_every_partner_goal_and_indicator_appears(generated: dict[Path, Path],
+                                                   example: Path) -> None:
     d = load_description(example).description
     text = document_text(generated[example])
     for partner in d.partners:
@@ -48,7 +50,8 @@ def test_every_partner_goal_and_indicator_appears(generated: dict[Path, Path], e
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
-def test_no_template_syntax_and_every_part_well_formed(generated: dict[Path, Path], example: Path) -> None:
+def test_no_template_syntax_and_every_part_well_formed(generated: dict[Path, Path],
+                                                        example: Path) -> None:
     with zipfile.ZipFile(generated[example]) as archive:
         for name in archive.namelist():
             if name.endswith(".xml") or name.endswith(".rels"):
@@ -61,8 +64,9 @@ def test_no_template_syntax_and_every_part_well_formed(generated: dict[Path, Pat
 def test_full_example_shows_every_section(generated: dict[Path, Path]) -> None:
     document = docx.Document(str(generated[COCOA]))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert headings == ["Parties", "Purpose", "Theory of change", "Identity and roles of the Partners",
-                        "Contributions", "Governance and decision-making",
+    assert headings == ["Parties", "Purpose", "Theory of change",
+                        "Identity and roles of the Partners", "Contributions",
+                        "Governance and decision-making",
                         "Monitoring, evaluation and learning", "Risks", "Communication",
                         "Duration, reflection and exit", "Nature of this agreement",
                         "Final provisions", "Signatures", "Annexes"]
@@ -78,7 +82,8 @@ def test_tables_have_a_row_per_item(generated: dict[Path, Path]) -> None:
     d = load_description(COCOA).description
     tables = docx.Document(str(generated[COCOA])).tables
     header_cells = {tuple(c.text for c in t.rows[0].cells): len(t.rows) - 1 for t in tables}
-    assert header_cells[("Partner", "Type", "Contribution", "Value", "Schedule")] == len(d.contributions)
+    assert (header_cells[("Partner", "Type", "Contribution", "Value", "Schedule")]
+            == len(d.contributions))
     assert header_cells[("Risk", "Likelihood", "Impact", "Mitigation", "Owner")] == len(d.risks)
     indicator_rows = next(n for h, n in header_cells.items() if h[0] == "Indicator")
     assert indicator_rows == len(d.monitoring.indicators)

@@ -57,7 +57,8 @@ def test_yaml_syntax_error_has_line_and_column(tmp_path: Path) -> None:
 
 def test_json_and_toml_syntax_errors_have_places(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text('{"a": 1,\n "b": }', encoding="utf-8")
-    assert problem_of(tmp_path / "bad.json").startswith(f"{tmp_path / 'bad.json'}:2:7: JSON syntax error")
+    assert problem_of(tmp_path / "bad.json").startswith(
+        f"{tmp_path / 'bad.json'}:2:7: JSON syntax error")
     (tmp_path / "bad.toml").write_text("a = 1\nb = = 2\n", encoding="utf-8")
     assert problem_of(tmp_path / "bad.toml").startswith(f"{tmp_path / 'bad.toml'}:2:")
 
@@ -73,7 +74,8 @@ def test_json_and_toml_syntax_errors_have_places(tmp_path: Path) -> None:
         ("bool-key.yaml", "yes: 1\n", "key True is not text"),
     ],
 )
-def test_unusable_files_get_one_clear_message(tmp_path: Path, name: str, content: str, expected: str) -> None:
+def test_unusable_files_get_one_clear_message(tmp_path: Path, name: str, content: str,
+                                              expected: str) -> None:
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
     assert expected in problem_of(path)

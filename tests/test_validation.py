@@ -30,21 +30,26 @@ def test_valid_baseline_has_no_problems(write_yaml: Callable[..., Path], cocoa_d
 
 # -- schema -----------------------------------------------------------------------------------
 
-def test_wrong_enum_lists_the_allowed_values(write_yaml: Callable[..., Path], cocoa_data: dict) -> None:
+def test_wrong_enum_lists_the_allowed_values(write_yaml: Callable[..., Path],
+                                             cocoa_data: dict) -> None:
     cocoa_data["partners"][0]["sector"] = "ngo"
     assert problems(write_yaml, cocoa_data) == [
-        "partners[0].sector: 'ngo' is not allowed; use one of: cso, business, public, knowledge, funder"]
+        "partners[0].sector: 'ngo' is not allowed; "
+        "use one of: cso, business, public, knowledge, funder"]
 
 
 def test_missing_required_field(write_yaml: Callable[..., Path], cocoa_data: dict) -> None:
     del cocoa_data["agreement"]["binding"]
-    assert problems(write_yaml, cocoa_data) == ["agreement.binding: required field is missing; add it"]
+    assert problems(write_yaml, cocoa_data) == [
+        "agreement.binding: required field is missing; add it"]
 
 
-def test_unknown_key_suggests_the_close_one(write_yaml: Callable[..., Path], cocoa_data: dict) -> None:
+def test_unknown_key_suggests_the_close_one(write_yaml: Callable[..., Path],
+                                            cocoa_data: dict) -> None:
     cocoa_data["purpose"]["shared_objectivs"] = cocoa_data["purpose"].pop("shared_objectives")
     found = problems(write_yaml, cocoa_data)
-    assert "purpose.shared_objectivs: unknown field 'shared_objectivs'; did you mean 'shared_objectives'?" in found
+    assert ("purpose.shared_objectivs: unknown field 'shared_objectivs'; "
+            "did you mean 'shared_objectives'?") in found
     assert "purpose.shared_objectives: required field is missing; add it" in found
 
 
@@ -52,22 +57,33 @@ def test_unknown_key_without_a_close_match_lists_the_allowed(write_yaml: Callabl
                                                             cocoa_data: dict) -> None:
     cocoa_data["governance"]["zzz"] = 1
     (found,) = problems(write_yaml, cocoa_data)
-    assert found.startswith("governance.zzz: unknown field 'zzz'; allowed here: body, decision_rule,")
+    assert found.startswith(
+        "governance.zzz: unknown field 'zzz'; allowed here: body, decision_rule,")
 
 
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda d: d["agreement"].update(date="2026-02-30"), "agreement.date: '2026-02-30' is not a date"),
-        (lambda d: d["agreement"].update(date="27-11-2026"), "agreement.date: '27-11-2026' is not a date"),
-        (lambda d: d["partners"][0].update(id="Van Rijswijk"), "partners[0].id: 'Van Rijswijk' is not a valid id"),
-        (lambda d: d["partners"][0]["contact"].update(email="nobody"), "partners[0].contact.email: 'nobody' is not an e-mail"),
-        (lambda d: d["contributions"][0]["value"].update(currency="EURO"), "contributions[0].value.currency: 'EURO' is not an ISO 4217"),
-        (lambda d: d["contributions"][0]["value"].update(amount=-5), "contributions[0].value.amount: must be at least 0"),
-        (lambda d: d["monitoring"]["reviews"].update(cadence_months=40), "monitoring.reviews.cadence_months: must be at most 36"),
-        (lambda d: d["partners"][0].update(country=False), "partners[0].country: must be text, not the boolean false"),
-        (lambda d: d["purpose"].update(shared_objectives=[]), "purpose.shared_objectives: needs at least 1 item(s), has 0"),
-        (lambda d: d.update(partners=d["partners"][:1]), "partners: needs at least 2 item(s), has 1"),
+        (lambda d: d["agreement"].update(date="2026-02-30"),
+         "agreement.date: '2026-02-30' is not a date"),
+        (lambda d: d["agreement"].update(date="27-11-2026"),
+         "agreement.date: '27-11-2026' is not a date"),
+        (lambda d: d["partners"][0].update(id="Van Rijswijk"),
+         "partners[0].id: 'Van Rijswijk' is not a valid id"),
+        (lambda d: d["partners"][0]["contact"].update(email="nobody"),
+         "partners[0].contact.email: 'nobody' is not an e-mail"),
+        (lambda d: d["contributions"][0]["value"].update(currency="EURO"),
+         "contributions[0].value.currency: 'EURO' is not an ISO 4217"),
+        (lambda d: d["contributions"][0]["value"].update(amount=-5),
+         "contributions[0].value.amount: must be at least 0"),
+        (lambda d: d["monitoring"]["reviews"].update(cadence_months=40),
+         "monitoring.reviews.cadence_months: must be at most 36"),
+        (lambda d: d["partners"][0].update(country=False),
+         "partners[0].country: must be text, not the boolean false"),
+        (lambda d: d["purpose"].update(shared_objectives=[]),
+         "purpose.shared_objectives: needs at least 1 item(s), has 0"),
+        (lambda d: d.update(partners=d["partners"][:1]),
+         "partners: needs at least 2 item(s), has 1"),
         (lambda d: d["agreement"].update(title=None), "agreement.title: must have a value"),
     ],
 )
@@ -83,7 +99,8 @@ def test_yaml_mistyped_word_gets_a_quoting_hint(write_yaml: Callable[..., Path])
     path = write_yaml(text)
     (problem,) = validate(path)
     assert problem.path == "partners[0].country"
-    assert problem.message == "must be text, not the boolean false (YAML reads NO as a boolean; put it in quotes)"
+    assert problem.message == ("must be text, not the boolean false "
+                               "(YAML reads NO as a boolean; put it in quotes)")
 
 
 def test_all_problems_at_once_with_lines(write_yaml: Callable[..., Path], cocoa_data: dict) -> None:
@@ -105,26 +122,35 @@ def test_all_problems_at_once_with_lines(write_yaml: Callable[..., Path], cocoa_
 RULES: list[tuple[str, Callable[[dict], None], str]] = [
     ("duplicate partner id", lambda d: d["partners"][2].update(id=d["partners"][0]["id"]),
      "partners[2].id: id 'vanrijswijk' is used twice for partners (also at partners[0].id)"),
-    ("duplicate outcome id", lambda d: d["theory_of_change"]["outcomes"][1].update(id="union-capacity"),
+    ("duplicate outcome id",
+     lambda d: d["theory_of_change"]["outcomes"][1].update(id="union-capacity"),
      "theory_of_change.outcomes[1].id: id 'union-capacity' is used twice for outcomes"),
-    ("duplicate indicator id", lambda d: d["monitoring"]["indicators"][1].update(id=d["monitoring"]["indicators"][0]["id"]),
+    ("duplicate indicator id",
+     lambda d: d["monitoring"]["indicators"][1].update(id=d["monitoring"]["indicators"][0]["id"]),
      "monitoring.indicators[1].id: id "),
-    ("duplicate intervention id", lambda d: d["theory_of_change"]["interventions"][1].update(id=d["theory_of_change"]["interventions"][0]["id"]),
+    ("duplicate intervention id",
+     lambda d: d["theory_of_change"]["interventions"][1].update(
+         id=d["theory_of_change"]["interventions"][0]["id"]),
      "theory_of_change.interventions[1].id: id "),
     ("dangling lead", lambda d: d["theory_of_change"]["interventions"][0].update(lead="ghost"),
-     "theory_of_change.interventions[0].lead: 'ghost' is not a partner id; partners are: vanrijswijk, nkabom-union, fairbean"),
+     "theory_of_change.interventions[0].lead: 'ghost' is not a partner id; "
+     "partners are: vanrijswijk, nkabom-union, fairbean"),
     ("dangling contribution partner", lambda d: d["contributions"][0].update(partner="ghost"),
      "contributions[0].partner: 'ghost' is not a partner id"),
     ("dangling responsible", lambda d: d["monitoring"]["indicators"][0].update(responsible="ghost"),
      "monitoring.indicators[0].responsible: 'ghost' is not a partner id"),
-    ("dangling risk owner", lambda d: d["risks"][0].update(owner="ghost"), "risks[0].owner: 'ghost' is not a partner id"),
+    ("dangling risk owner", lambda d: d["risks"][0].update(owner="ghost"),
+     "risks[0].owner: 'ghost' is not a partner id"),
     ("dangling governance member", lambda d: d["governance"]["body"]["members"].append("ghost"),
      "governance.body.members[3]: 'ghost' is not a partner id"),
     ("dangling indicator result", lambda d: d["monitoring"]["indicators"][0].update(result="ghost"),
-     "monitoring.indicators[0].result: 'ghost' is not an outcome id; outcomes are: union-capacity, traceable-trade, farm-income, goal, partnership"),
-    ("dangling intervention outcome", lambda d: d["theory_of_change"]["interventions"][0]["outcomes"].append("ghost"),
+     "monitoring.indicators[0].result: 'ghost' is not an outcome id; "
+     "outcomes are: union-capacity, traceable-trade, farm-income, goal, partnership"),
+    ("dangling intervention outcome",
+     lambda d: d["theory_of_change"]["interventions"][0]["outcomes"].append("ghost"),
      "theory_of_change.interventions[0].outcomes[1]: 'ghost' is not an outcome id"),
-    ("dangling precondition", lambda d: d["theory_of_change"]["outcomes"][0].update(preconditions=["ghost"]),
+    ("dangling precondition",
+     lambda d: d["theory_of_change"]["outcomes"][0].update(preconditions=["ghost"]),
      "theory_of_change.outcomes[0].preconditions[0]: 'ghost' is not an outcome id"),
     ("end before start", lambda d: d["duration"].update(end_date="2020-01-01"),
      "duration.end_date: end_date 2020-01-01 is before start_date 2026-04-01"),
@@ -132,11 +158,13 @@ RULES: list[tuple[str, Callable[[dict], None], str]] = [
      "duration.review_date: review_date 2020-01-01 is before start_date"),
     ("phase ends before it starts", lambda d: d["monitoring"]["phases"][0].update(end="2020-01-01"),
      "monitoring.phases[0].end: end 2020-01-01 is before start"),
-    ("intervention ends before it starts", lambda d: d["theory_of_change"]["interventions"][0].update(end="2020-01-01"),
+    ("intervention ends before it starts",
+     lambda d: d["theory_of_change"]["interventions"][0].update(end="2020-01-01"),
      "theory_of_change.interventions[0].end: end 2020-01-01 is before start"),
     ("binding without law", lambda d: d["agreement"].pop("governing_law"),
      "agreement.governing_law: a binding agreement needs agreement.governing_law"),
-    ("no end or review date", lambda d: (d["duration"].pop("end_date"), d["duration"].pop("review_date")),
+    ("no end or review date",
+     lambda d: (d["duration"].pop("end_date"), d["duration"].pop("review_date")),
      "duration: set duration.end_date or duration.review_date"),
     ("cso without orientation", lambda d: d["partners"][1].pop("orientation"),
      "partners[1].orientation: a cso partner needs an orientation"),
@@ -157,13 +185,19 @@ def test_cross_field_rule_breaks(write_yaml: Callable[..., Path], cocoa_data: di
 @pytest.mark.parametrize(
     ("name", "change"),
     [
-        ("non-binding needs no law", lambda d: (d["agreement"].update(binding="non_binding"), d["agreement"].pop("governing_law"))),
+        ("non-binding needs no law",
+         lambda d: (d["agreement"].update(binding="non_binding"),
+                    d["agreement"].pop("governing_law"))),
         ("review date alone is enough", lambda d: d["duration"].pop("end_date")),
         ("end date alone is enough", lambda d: d["duration"].pop("review_date")),
-        ("indicator may measure the goal", lambda d: d["monitoring"]["indicators"][0].update(result="goal")),
-        ("indicator may measure the partnership", lambda d: d["monitoring"]["indicators"][0].update(result="partnership")),
-        ("intervention may serve the goal", lambda d: d["theory_of_change"]["interventions"][0].update(outcomes=["goal"])),
-        ("same-day start and end", lambda d: d["duration"].update(end_date=d["duration"]["start_date"])),
+        ("indicator may measure the goal",
+         lambda d: d["monitoring"]["indicators"][0].update(result="goal")),
+        ("indicator may measure the partnership",
+         lambda d: d["monitoring"]["indicators"][0].update(result="partnership")),
+        ("intervention may serve the goal",
+         lambda d: d["theory_of_change"]["interventions"][0].update(outcomes=["goal"])),
+        ("same-day start and end",
+         lambda d: d["duration"].update(end_date=d["duration"]["start_date"])),
         ("business needs no orientation", lambda d: d["partners"][0].pop("orientation", None)),
     ],
 )
@@ -173,7 +207,8 @@ def test_cross_field_rule_holds(write_yaml: Callable[..., Path], cocoa_data: dic
     assert problems(write_yaml, cocoa_data) == []
 
 
-def test_load_description_raises_with_every_problem(write_yaml: Callable[..., Path], cocoa_data: dict) -> None:
+def test_load_description_raises_with_every_problem(write_yaml: Callable[..., Path],
+                                                   cocoa_data: dict) -> None:
     cocoa_data["agreement"]["binding"] = "maybe"
     cocoa_data["risks"][0]["owner"] = "nobody"
     with pytest.raises(ValidationError) as caught:

@@ -122,7 +122,8 @@ def facts(d: Description, lang: str) -> dict[str, Any]:
     survival += ["liability", "disputes"]
     return {
         "names": names,
-        "totals": [{"partner": p, "money": Money(amount, cur)} for (p, cur), amount in totals.items()],
+        "totals": [{"partner": p, "money": Money(amount, cur)}
+                   for (p, cur), amount in totals.items()],
         "independent_partners": [p.display_name for p in d.partners
                                  if p.orientation in (Orientation.ACTIVIST, Orientation.MIXED)],
         "body_name": d.governance.body.name if d.governance and d.governance.body else "",

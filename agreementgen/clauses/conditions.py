@@ -10,7 +10,8 @@ Condition = Callable[[Description], bool]
 
 
 def _independence(d: Description) -> bool:
-    campaigning = any(p.orientation in (Orientation.ACTIVIST, Orientation.MIXED) for p in d.partners)
+    campaigning = any(p.orientation in (Orientation.ACTIVIST, Orientation.MIXED)
+                      for p in d.partners)
     return campaigning or bool(d.communication and d.communication.independence)
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from agreementgen.cli.options import language_option
+from agreementgen.cli.options import check_prevailing, language_option, prevailing_option
 from agreementgen.i18n import message
 
 if TYPE_CHECKING:
@@ -34,12 +34,13 @@ _FORMATS = ("docx", "pdf", "md", "html")
 @click.option("--format", "fmt", type=click.Choice(_FORMATS), default="docx", show_default=True,
               help="Output format of every agreement.")
 @language_option(bilingual=True)
+@prevailing_option()
 @click.option("--health-annex", is_flag=True,
               help="Add the partnership health checklist as an annex.")
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 def batch(paths: tuple[Path, ...], out_dir: Path, template: str | None,
           template_dirs: tuple[Path, ...], jobs: int | None, fmt: str, lang: str | None,
-          health_annex: bool, force: bool) -> None:
+          prevailing: str | None, health_annex: bool, force: bool) -> None:
     """Make the agreements of many descriptions at once, in parallel.
 
     A folder stands for the .yaml, .yml, .json and .toml files in it (not in its subfolders).
@@ -54,6 +55,7 @@ def batch(paths: tuple[Path, ...], out_dir: Path, template: str | None,
     """
     from agreementgen.batch import run_batch
 
+    check_prevailing(lang, prevailing)
     with contextlib.ExitStack() as stack:
         progress: dict[str, Any] = {}
 
@@ -68,6 +70,7 @@ def batch(paths: tuple[Path, ...], out_dir: Path, template: str | None,
 
         result = run_batch(paths, out_dir, template=template, jobs=jobs, lang=lang, format=fmt,
                            force=force, template_dirs=template_dirs, health_annex=health_annex,
+                           prevailing=prevailing,
                            on_start=start, on_done=done)
     _report(result)
     if result.failed:

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from agreementgen.cli.options import language_option
-from agreementgen.i18n import LANGUAGES, message
+from agreementgen.cli.options import check_prevailing, language_option, prevailing_option
 
 #: The same as ``agreementgen.generate.FORMATS`` (a test keeps them equal); importing that
 #: module here would slow down every ``--help``.
@@ -26,8 +25,7 @@ FORMATS = ("docx", "pdf", "md", "html")
 @click.option("--template-dir", "template_dirs", multiple=True, type=click.Path(path_type=Path),
               help="A folder of user templates (repeatable; also AGREEMENTGEN_TEMPLATE_PATH).")
 @language_option(bilingual=True)
-@click.option("--prevailing", type=click.Choice(list(LANGUAGES)),
-              help="In a bilingual agreement, the version that prevails (default: the first).")
+@prevailing_option()
 @click.option("--health-annex", is_flag=True,
               help="Add the partnership health checklist as an annex.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
@@ -49,9 +47,7 @@ def generate(file: Path, output: Path | None, fmt: str | None, template: str | N
     """
     from agreementgen.generate import generate as run
 
-    if prevailing and prevailing not in (lang or "").split(","):
-        raise click.BadParameter(message("prevailing_not_in_langs", language=prevailing,
-                                         languages=lang or "-"), param_hint="--prevailing")
+    check_prevailing(lang, prevailing)
 
     result = run(file, output, template=template, lang=lang, format=fmt, prevailing=prevailing,
                  force=force, template_dirs=list(template_dirs), strict=strict,

@@ -35,3 +35,21 @@ def language_option(bilingual: bool) -> Callable[[F], F]:
         "--lang", callback=parse_languages, metavar="LANG[,LANG]",
         help="Output language, or two (en,nl) for both versions side by side "
              "(default: agreement.language, else en).")
+
+
+def prevailing_option() -> Callable[[F], F]:
+    """The ``--prevailing`` option of a bilingual agreement."""
+    return click.option(
+        "--prevailing", type=click.Choice(list(LANGUAGES)),
+        help="In a bilingual agreement, the version that prevails (default: the first).")
+
+
+def check_prevailing(lang: str | None, prevailing: str | None) -> None:
+    """``--prevailing`` must name one of the ``--lang`` languages.
+
+    Raises:
+        click.BadParameter: It does not.
+    """
+    if prevailing and prevailing not in (lang or "").split(","):
+        raise click.BadParameter(message("prevailing_not_in_langs", language=prevailing,
+                                         languages=lang or "-"), param_hint="--prevailing")

@@ -268,7 +268,7 @@ def _resolve_listing(xml: str) -> str:
 def read_members(path: Path, name: str) -> tuple[dict[str, bytes], str]:
     """The members of a .docx and its SHA-256, after refusing non-zips, bombs and non-documents."""
 
-    def fail(code: str, **values: object) -> TemplateError:
+    def fail(code: str, **values: Any) -> TemplateError:
         text = message("template_unreadable", reason=message(code, **values))
         return TemplateError(text, [Problem(name, text, code="template_unreadable")])
 

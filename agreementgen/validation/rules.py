@@ -130,7 +130,8 @@ def _date_order(data: Any) -> Iterator[Flaw]:
     """End dates must not come before start dates (ISO text compares in date order)."""
     spans: list[tuple[Path, str, str]] = [(("duration",), "start_date", "end_date"),
                                            (("duration",), "start_date", "review_date")]
-    spans += [(("monitoring", "phases", i), "start", "end") for i, _ in _items(data, "monitoring", "phases")]
+    spans += [(("monitoring", "phases", i), "start", "end")
+              for i, _ in _items(data, "monitoring", "phases")]
     spans += [(("theory_of_change", "interventions", i), "start", "end")
               for i, _ in _items(data, "theory_of_change", "interventions")]
     for path, start_field, end_field in spans:
@@ -138,7 +139,8 @@ def _date_order(data: Any) -> Iterator[Flaw]:
         if not isinstance(record, dict):
             continue
         start, end = record.get(start_field), record.get(end_field)
-        if _is_date(start) and _is_date(end) and end < start:
+        if isinstance(start, str) and isinstance(end, str) and _is_date(start) \
+                and _is_date(end) and end < start:
             yield Flaw((*path, end_field), "dates_out_of_order", message(
                 "dates_out_of_order", start_field=start_field, start=start,
                 end_field=end_field, end=end))

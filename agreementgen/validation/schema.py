@@ -8,7 +8,7 @@ import difflib
 import functools
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import cerberus
 import cerberus.errors as ce
@@ -42,7 +42,7 @@ _TYPE_NAMES = {
 def schema_document() -> dict[str, Any]:
     """The schema file as written (with its version and meta descriptions)."""
     data = load_yaml(data_dir("schemas") / SCHEMA_FILE)
-    return data  # type: ignore[no-any-return]
+    return data
 
 
 @functools.cache
@@ -51,7 +51,7 @@ def schema_rules() -> dict[str, Any]:
     rules = copy.deepcopy(schema_document()["schema"])
     for rule in rules.values():
         _add_limits(rule)
-    return rules  # type: ignore[no-any-return]
+    return rules
 
 
 def schema_version() -> int:
@@ -75,11 +75,11 @@ def _add_limits(rule: dict[str, Any]) -> None:
                 _add_limits(sub)
 
 
-class DescriptionValidator(cerberus.Validator):  # type: ignore[misc]
+class DescriptionValidator(cerberus.Validator):
     """Cerberus with the checks the description format names in ``check_with``."""
 
     # Cerberus counts a boolean as an integer; YAML reads `notice_days: yes` as true.
-    types_mapping = {
+    types_mapping: ClassVar[dict[str, cerberus.TypeDefinition]] = {
         **cerberus.Validator.types_mapping,
         "integer": cerberus.TypeDefinition("integer", (int,), (bool,)),
     }
@@ -163,7 +163,7 @@ def _flaw(error: ce.ValidationError) -> Flaw:
     if code == ce.BAD_TYPE.code:
         expected = _TYPE_NAMES.get(str(error.constraint), str(error.constraint))
         if isinstance(error.constraint, list | tuple):
-            expected = " or ".join(_TYPE_NAMES.get(c, c) for c in error.constraint)
+            expected = " or ".join(_TYPE_NAMES.get(str(c), str(c)) for c in error.constraint)
         # Only text can be mistyped by YAML in a way quoting fixes (`country: NO`).
         code = "bad_type" if error.constraint == "string" else "bad_type_not_text"
         return Flaw(path, code, message("bad_type", expected=expected, actual=_kind(value)))
@@ -172,9 +172,11 @@ def _flaw(error: ce.ValidationError) -> Flaw:
     if code == ce.NOT_NULLABLE.code:
         return Flaw(path, "null_value", message("null_value"))
     if code == ce.MIN_LENGTH.code:
-        return Flaw(path, "min_length", message("min_length", min=error.constraint, actual=len(value)))
+        return Flaw(path, "min_length",
+                    message("min_length", min=error.constraint, actual=len(value)))
     if code == ce.MAX_LENGTH.code:
-        return Flaw(path, "max_length", message("max_length", max=error.constraint, actual=len(value)))
+        return Flaw(path, "max_length",
+                    message("max_length", max=error.constraint, actual=len(value)))
     if code == ce.MIN_VALUE.code:
         return Flaw(path, "min_value", message("min_value", min=error.constraint))
     if code == ce.MAX_VALUE.code:

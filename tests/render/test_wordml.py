@@ -551,7 +551,7 @@ def test_plain_text_shortcut_leaves_syntax_to_the_parser(text: str) -> None:
     assert _simple_tree(text) is None
 
 
-_SYNTAX_ALPHABET = list("ab *_`\\[]()<>!&:/@.\n\n  -1#|x") + ["http://", "**", "  \n", "![", "](u)"]
+_SYNTAX_ALPHABET = [*"ab *_`\\[]()<>!&:/@.\n\n  -1#|x", "http://", "**", "  \n", "![", "](u)"]
 
 
 @settings(max_examples=600, deadline=None)
