@@ -113,7 +113,8 @@ def plain_loop(template: Path, contexts: list[dict[str, Any]], out: Path) -> Clo
     from docxtpl import DocxTemplate
     from jinja2.sandbox import SandboxedEnvironment
 
-    out.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out = Path(tempfile.mkdtemp(dir=out.parent, prefix=out.name))  # as in batch() below
     with Clock() as clock:
         for number, context in enumerate(contexts):
             document = DocxTemplate(str(template))
@@ -128,6 +129,9 @@ def batch(files: list[Path], out: Path, jobs: int) -> Clock:
     from agreementgen.generate import compiled_template
 
     compiled_template.cache_clear()  # the batch compiles the template itself, on the clock
+    # A new folder per run: replacing existing files makes ext4 flush them (auto_da_alloc),
+    # which measures the disk, not agreementgen.
+    out = Path(tempfile.mkdtemp(dir=out.parent, prefix=out.name))
     with Clock() as clock:
         result = run_batch(files, out, jobs=jobs, force=True)
     if result.failed:
