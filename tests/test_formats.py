@@ -274,9 +274,9 @@ def test_markdown_cells_stay_on_one_line() -> None:
 
 
 def test_cli_offers_the_library_formats() -> None:
-    from agreementgen.cli import generate as command
+    from agreementgen.cli.options import OUTPUT_FORMATS
 
-    assert command.FORMATS == FORMATS
+    assert OUTPUT_FORMATS == FORMATS
 
 
 @pytest.mark.parametrize(("name", "fmt"), [("a.pdf", "pdf"), ("a.MD", "md"), ("a.markdown", "md"),

@@ -640,42 +640,40 @@ def _agreement_start(b: Builder, articles: Sequence[str] | None) -> None:
 
 
 # -- the templates ------------------------------------------------------------------------
-def build_partnership_agreement(path: Path) -> None:
-    """The full partnership agreement: every article of the description."""
+def _agreement(path: Path, articles: Sequence[str] | None,
+               monitoring: Callable[[Builder], None]) -> None:
+    """An agreement: cover and contents, the articles, signatures and annexes.
+
+    Args:
+        path: Where the template goes.
+        articles: The articles its contents list may show (None: every article in the context).
+        monitoring: How it lays out the monitoring article with its indicators and phases.
+    """
     b = Builder()
-    _agreement_start(b, None)
+    _agreement_start(b, articles)
     _parties(b)
     _article(b, "purpose")
     _article_with_table(b, "theory_of_change", INTERVENTIONS)
     _article(b, "identity")
     _article_with_table(b, "contributions", CONTRIBUTIONS)
     _article(b, "governance")
-    _monitoring_landscape(b)
+    monitoring(b)
     _article_with_table(b, "risks", RISKS)
     for name in ("communication", "duration", "legal", "final"):
         _article(b, name)
     _signatures(b)
     _annexes(b, health=True)
     b.save(path)
+
+
+def build_partnership_agreement(path: Path) -> None:
+    """The full partnership agreement: every article, indicators on landscape pages."""
+    _agreement(path, None, _monitoring_landscape)
 
 
 def build_memorandum_of_understanding(path: Path) -> None:
     """A shorter memorandum: the M&E plan as lists instead of landscape tables."""
-    b = Builder()
-    _agreement_start(b, MOU_ARTICLES)
-    _parties(b)
-    _article(b, "purpose")
-    _article_with_table(b, "theory_of_change", INTERVENTIONS)
-    _article(b, "identity")
-    _article_with_table(b, "contributions", CONTRIBUTIONS)
-    _article(b, "governance")
-    _monitoring_lists(b)
-    _article_with_table(b, "risks", RISKS)
-    for name in ("communication", "duration", "legal", "final"):
-        _article(b, name)
-    _signatures(b)
-    _annexes(b, health=True)
-    b.save(path)
+    _agreement(path, MOU_ARTICLES, _monitoring_lists)
 
 
 def build_me_annex(path: Path) -> None:

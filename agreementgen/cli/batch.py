@@ -9,15 +9,17 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from agreementgen.cli.options import check_prevailing, language_option, prevailing_option
+from agreementgen.cli.options import (
+    OUTPUT_FORMATS,
+    agreement_options,
+    check_prevailing,
+    template_options,
+)
 from agreementgen.i18n import message
 
 if TYPE_CHECKING:
     from agreementgen.batch import BatchResult, Outcome
 
-# The output formats, as agreementgen.generate.FORMATS lists them; kept here so that
-# `batch --help` does not import the rendering pipeline.
-_FORMATS = ("docx", "pdf", "md", "html")
 
 
 @click.command()
@@ -26,17 +28,12 @@ _FORMATS = ("docx", "pdf", "md", "html")
 @click.option("-o", "--out-dir", required=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="The folder for the agreements and manifest.json (created when missing).")
-@click.option("-t", "--template", help="A built-in or user template name, or a .docx path.")
-@click.option("--template-dir", "template_dirs", multiple=True, type=click.Path(path_type=Path),
-              help="A folder of user templates (repeatable; also AGREEMENTGEN_TEMPLATE_PATH).")
+@template_options
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Worker processes (default: the number of CPUs); 1 works in one process.")
-@click.option("--format", "fmt", type=click.Choice(_FORMATS), default="docx", show_default=True,
-              help="Output format of every agreement.")
-@language_option(bilingual=True)
-@prevailing_option()
-@click.option("--health-annex", is_flag=True,
-              help="Add the partnership health checklist as an annex.")
+@click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="docx",
+              show_default=True, help="Output format of every agreement.")
+@agreement_options
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 def batch(paths: tuple[Path, ...], out_dir: Path, template: str | None,
           template_dirs: tuple[Path, ...], jobs: int | None, fmt: str, lang: str | None,

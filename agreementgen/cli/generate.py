@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
-from agreementgen.cli.options import check_prevailing, language_option, prevailing_option
-
-#: The same as ``agreementgen.generate.FORMATS`` (a test keeps them equal); importing that
-#: module here would slow down every ``--help``.
-FORMATS = ("docx", "pdf", "md", "html")
+from agreementgen.cli.options import (
+    OUTPUT_FORMATS,
+    agreement_options,
+    check_prevailing,
+    template_options,
+)
 
 
 @click.command()
@@ -18,16 +19,11 @@ FORMATS = ("docx", "pdf", "md", "html")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="The file to write: .docx, .pdf, .md or .html (default: the input's name "
                    "in the current folder).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS),
+@click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS),
               help="Output format (default: from the -o suffix, else docx). pdf needs "
                    "LibreOffice; md and html are review copies from a built-in layout.")
-@click.option("-t", "--template", help="A built-in or user template name, or a .docx path.")
-@click.option("--template-dir", "template_dirs", multiple=True, type=click.Path(path_type=Path),
-              help="A folder of user templates (repeatable; also AGREEMENTGEN_TEMPLATE_PATH).")
-@language_option(bilingual=True)
-@prevailing_option()
-@click.option("--health-annex", is_flag=True,
-              help="Add the partnership health checklist as an annex.")
+@template_options
+@agreement_options
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--quiet", is_flag=True, help="Do not print the partnership health warnings.")
 @click.option("--strict", is_flag=True,

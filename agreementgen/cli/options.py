@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -10,6 +11,10 @@ import click
 from agreementgen.i18n import LANGUAGES, message
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: The output formats, as ``agreementgen.generate.FORMATS`` lists them (a test keeps them
+#: equal); importing that module here would load the whole pipeline for ``--help``.
+OUTPUT_FORMATS = ("docx", "pdf", "md", "html")
 
 
 def parse_languages(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -53,3 +58,21 @@ def check_prevailing(lang: str | None, prevailing: str | None) -> None:
     if prevailing and prevailing not in (lang or "").split(","):
         raise click.BadParameter(message("prevailing_not_in_langs", language=prevailing,
                                          languages=lang or "-"), param_hint="--prevailing")
+
+
+def template_options(f: F) -> F:
+    """``-t/--template`` and ``--template-dir``, as ``generate`` and ``batch`` take them."""
+    f = click.option("--template-dir", "template_dirs", multiple=True,
+                     type=click.Path(path_type=Path),
+                     help="A folder of user templates (repeatable; also "
+                          "AGREEMENTGEN_TEMPLATE_PATH).")(f)
+    return click.option("-t", "--template",
+                        help="A built-in or user template name, or a .docx path.")(f)
+
+
+def agreement_options(f: F) -> F:
+    """The choices about the agreement's content: languages and the health checklist."""
+    f = click.option("--health-annex", is_flag=True,
+                     help="Add the partnership health checklist as an annex.")(f)
+    f = prevailing_option()(f)
+    return language_option(bilingual=True)(f)
