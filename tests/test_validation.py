@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +10,7 @@ import pytest
 
 from agreementgen.api import load_description, validate
 from agreementgen.errors import ValidationError
-from tests.conftest import COCOA, DUTCH, MOU
+from tests.conftest import COCOA, DUTCH, EXAMPLES, MOU
 
 
 @pytest.mark.parametrize("example", [COCOA, MOU, DUTCH], ids=lambda p: p.name)
@@ -231,3 +231,47 @@ def test_model_is_typed_and_frozen() -> None:
     assert isinstance(d.partners[0].objectives, tuple)
     with pytest.raises(dataclasses.FrozenInstanceError):
         d.agreement.title = "changed"  # type: ignore[misc]
+
+
+_MUTATIONS = {
+    "as written": lambda d: None,
+    "kind missing": lambda d: d["agreement"].pop("kind"),
+    "kind null": lambda d: d["agreement"].update(kind=None),
+    "agreement not a mapping": lambda d: d.update(agreement=["x"]),
+    "partner not a mapping": lambda d: d["partners"].append("x"),
+    "unknown field": lambda d: d["agreement"].update(kinds="mou"),
+    "wrong type deep": lambda d: d["monitoring"]["indicators"][0].update(target_date=5),
+}
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("mutation", _MUTATIONS)
+def test_schema_check_matches_cerberus_with_its_own_normalisation(example: Path,
+                                                                  mutation: str) -> None:
+    import copy
+
+    from agreementgen.loading import load
+    from agreementgen.validation.schema import DescriptionValidator, check_schema, schema_rules
+
+    data = copy.deepcopy(load(example).data)
+    if mutation == "wrong type deep" and "monitoring" not in data:
+        pytest.skip("the example has no indicators")
+    _MUTATIONS[mutation](data)
+    before = copy.deepcopy(data)
+    document, flaws = check_schema(data)
+    reference = DescriptionValidator(schema_rules())
+    ok = reference.validate(copy.deepcopy(data))
+    assert data == before
+    assert ok == (not flaws)
+    if ok:
+        assert document == reference.document
+    assert sorted(f.path for f in flaws) == sorted(
+        tuple(e.document_path) for e in _leaves(reference._errors))
+
+
+def _leaves(errors: Any) -> Iterator[Any]:
+    for error in errors:
+        if error.is_group_error:
+            yield from _leaves(error.child_errors)
+        else:
+            yield error

@@ -134,11 +134,45 @@ def check_schema(data: dict[str, Any]) -> tuple[dict[str, Any], list[Flaw]]:
         The normalised document (defaults filled in) and the flaws found, in document order.
     """
     validator = _validator()
-    ok = validator.validate(data)
-    if ok:
-        return validator.document, []
+    # The schema's only normalisation is `default`: filled in here, Cerberus can skip its
+    # normalisation pass, a third of its time.
+    document = with_defaults(schema_rules(), data)
+    if validator.validate(document, normalize=False):
+        return document, []
     flaws = [_flaw(error) for error in _leaf_errors(validator._errors)]
     return data, flaws
+
+
+_MISSING = object()
+
+
+def with_defaults(rules: dict[str, Any], data: Any) -> Any:
+    """``data`` with the schema's defaults filled in, as Cerberus's normalisation fills them.
+
+    A field takes its ``default`` when it is missing, or null where null is not allowed.
+    Only what changes is copied; ``data`` itself is left as it is.
+    """
+    if not isinstance(data, dict):
+        return data
+    changed: dict[str, Any] = {}
+    for name, rule in rules.items():
+        value = data.get(name, _MISSING)
+        if "default" in rule and (value is _MISSING
+                                  or (value is None and not rule.get("nullable", False))):
+            changed[name] = rule["default"]
+        elif isinstance(rule.get("schema"), dict) and isinstance(value, dict | list):
+            inner = rule["schema"]
+            if isinstance(value, dict):
+                new: Any = with_defaults(inner, value)
+            else:
+                items = inner.get("schema") if inner.get("type") == "dict" else None
+                new = [with_defaults(items, v) for v in value] if isinstance(items, dict) \
+                    else value
+                if all(a is b for a, b in zip(new, value, strict=True)):
+                    new = value
+            if new is not value:
+                changed[name] = new
+    return {**data, **changed} if changed else data
 
 
 def _leaf_errors(errors: Any) -> Iterator[ce.ValidationError]:
