@@ -77,6 +77,19 @@ def html_writer() -> Writer:
     )
 
 
+def agreement_context(d: Description, lang: str, writer: Writer, review: Review | None = None,
+                      health_annex: bool = False) -> tuple[dict[str, Any], list[Clause]]:
+    """Derive a description's clauses and build its render context, in one language.
+
+    Returns:
+        The context (see :func:`build_context`) and the clauses, in document order.
+    """
+    shared = facts(d, lang)
+    clauses = derive(d, lang, shared)
+    return build_context(d, lang, writer, clauses, shared, review=review,
+                         health_annex=health_annex), clauses
+
+
 def build_context(d: Description, lang: str, writer: Writer,
                   clauses: list[Clause] | None = None, shared: dict[str, Any] | None = None,
                   review: Review | None = None,

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agreementgen.api import Loaded, load_description
-from agreementgen.clauses import Clause, derive, facts
-from agreementgen.context import build_context, word_writer
+from agreementgen.clauses import Clause
+from agreementgen.context import agreement_context, word_writer
 from agreementgen.errors import AgreementGenError, HealthError, OutputError, Problem, TemplateError
 from agreementgen.health import Review, review
 from agreementgen.i18n import DEFAULT_LANGUAGE, message
@@ -129,10 +129,8 @@ def render_docx(loaded: Loaded, info: TemplateInfo, lang: str, health: Review | 
         context, clauses = bilingual_context(loaded.description, langs, writer, health,
                                              health_annex, prevailing)
     else:
-        shared = facts(loaded.description, lang)
-        clauses = derive(loaded.description, lang, shared)
-        context = build_context(loaded.description, lang, writer, clauses, shared,
-                                review=health, health_annex=health_annex)
+        context, clauses = agreement_context(loaded.description, lang, writer, health,
+                                             health_annex)
 
     def patched(original: bytes) -> bytes:
         return numbering.patched_numbering_xml() or original
@@ -151,11 +149,8 @@ def render_text(loaded: Loaded, fmt: str, lang: str, health: Review | None = Non
     from agreementgen.context import html_writer, markdown_writer
     from agreementgen.render.text import render_page
 
-    shared = facts(loaded.description, lang)
-    clauses = derive(loaded.description, lang, shared)
     writer = markdown_writer() if fmt == "md" else html_writer()
-    context = build_context(loaded.description, lang, writer, clauses, shared, review=health,
-                            health_annex=health_annex)
+    context, clauses = agreement_context(loaded.description, lang, writer, health, health_annex)
     return render_page(fmt, context, sections).encode("utf-8"), clauses
 
 

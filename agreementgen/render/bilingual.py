@@ -77,17 +77,14 @@ def bilingual_context(d: Any, langs: Sequence[str], writer: Any, review: Any = N
         health_annex: Whether the agreement carries the health checklist.
         prevailing: The language whose version prevails (default: the first).
     """
-    from agreementgen.clauses import derive, facts
-    from agreementgen.context import ARTICLES, build_context
+    from agreementgen.context import ARTICLES, agreement_context
 
     first = langs[0]
     contexts, clauses = [], []
     for lang in langs:
-        shared = facts(d, lang)
-        derived = derive(d, lang, shared)
+        context, derived = agreement_context(d, lang, writer, review, health_annex)
+        contexts.append(context)
         clauses.append(derived)
-        contexts.append(build_context(d, lang, writer, derived, shared, review=review,
-                                      health_annex=health_annex))
     merged: dict[str, Any] = merge(contexts[0], contexts[1])
     prevails = [Markup(writer.block(_prevails_text(lang, langs, prevailing or first)))
                 for lang in langs]
