@@ -239,6 +239,9 @@ _MUTATIONS = {
     "kind null": lambda d: d["agreement"].update(kind=None),
     "agreement not a mapping": lambda d: d.update(agreement=["x"]),
     "partner not a mapping": lambda d: d["partners"].append("x"),
+    "partners a mapping": lambda d: d.update(partners={}),
+    "agreement a list of mappings": lambda d: d.update(agreement=[{"kind": None}]),
+    "monitoring a string": lambda d: d.update(monitoring="x"),
     "unknown field": lambda d: d["agreement"].update(kinds="mou"),
     "wrong type deep": lambda d: d["monitoring"]["indicators"][0].update(target_date=5),
 }

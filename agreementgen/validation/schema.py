@@ -160,18 +160,18 @@ def with_defaults(rules: dict[str, Any], data: Any) -> Any:
         if "default" in rule and (value is _MISSING
                                   or (value is None and not rule.get("nullable", False))):
             changed[name] = rule["default"]
-        elif isinstance(rule.get("schema"), dict) and isinstance(value, dict | list):
-            inner = rule["schema"]
-            if isinstance(value, dict):
-                new: Any = with_defaults(inner, value)
-            else:
-                items = inner.get("schema") if inner.get("type") == "dict" else None
-                new = [with_defaults(items, v) for v in value] if isinstance(items, dict) \
-                    else value
-                if all(a is b for a, b in zip(new, value, strict=True)):
-                    new = value
+        elif not isinstance(rule.get("schema"), dict):
+            continue
+        elif rule.get("type") == "dict" and isinstance(value, dict):
+            new = with_defaults(rule["schema"], value)
             if new is not value:
                 changed[name] = new
+        elif rule.get("type") == "list" and isinstance(value, list):
+            item = rule["schema"]
+            if item.get("type") == "dict" and isinstance(item.get("schema"), dict):
+                items = [with_defaults(item["schema"], v) for v in value]
+                if any(a is not b for a, b in zip(items, value, strict=True)):
+                    changed[name] = items
     return {**data, **changed} if changed else data
 
 
