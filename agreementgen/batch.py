@@ -26,7 +26,7 @@ from typing import Any
 
 from agreementgen._version import __version__
 from agreementgen.errors import AgreementGenError, InputError, OutputError, Problem
-from agreementgen.generate import TEXT_FORMATS, Job, load_template, run_job
+from agreementgen.generate import TEXT_FORMATS, Job, load_template, modified_time, run_job
 from agreementgen.i18n import message
 from agreementgen.loading import SUFFIXES
 from agreementgen.templates import DEFAULT_FOR_KIND, TemplateInfo, resolve
@@ -261,10 +261,8 @@ def make_one(job: Job) -> Outcome:
     except Exception as exc:  # one broken document must not stop the others
         return _failure(job, digest, "batch_internal_error", f"{type(exc).__name__}: {exc}")
     warnings = tuple(w.rule for w in made.review.warnings) if made.review else ()
-    if job.format in TEXT_FORMATS:
-        template_digest = _layout_sha256(made.template.path)
-    else:
-        template_digest = load_template(made.template).sha256
+    path = made.template.path
+    template_digest = _template_sha256(path, modified_time(path))
     return Outcome(job.input, job.output, True, digest, made.template.name, template_digest,
                    made.language, warnings)
 
@@ -279,7 +277,12 @@ def _file_sha256(path: Path) -> str | None:
 
 
 @functools.cache
-def _layout_sha256(path: Path) -> str | None:
+def _template_sha256(path: Path, mtime: float) -> str | None:
+    """The SHA-256 of a template or layout file, read once per version of the file.
+
+    Hashing the file itself, not a compiled template: a user's template is compiled only
+    inside the render guard, and must not be compiled again out here.
+    """
     return _file_sha256(path)
 
 

@@ -89,7 +89,7 @@ def load_template(info: TemplateInfo) -> CompiledTemplate:
     """
     from agreementgen.render.docx import CompiledTemplate
 
-    template = compiled_template(info.path.resolve(), info.name, _mtime(info.path))
+    template = compiled_template(info.path.resolve(), info.name, modified_time(info.path))
     assert isinstance(template, CompiledTemplate)
     return template
 
@@ -169,7 +169,8 @@ def _format_error(code: str, place: str, fmt: str) -> AgreementGenError:
     return OutputError(text, [Problem(place, text, code=code)])
 
 
-def _mtime(path: Path) -> float:
+def modified_time(path: Path) -> float:
+    """A file's modification time (0 when it cannot be read): a key that changes with it."""
     try:
         return path.stat().st_mtime
     except OSError:
