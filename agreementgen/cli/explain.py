@@ -6,15 +6,15 @@ from pathlib import Path
 
 import click
 
+from agreementgen.cli.options import language_option
+
 
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.argument("clause_id", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
-@click.option("--lang", type=click.Choice(["en", "nl"]),
-              help="Language of the explanation and clause texts (default: agreement.language, "
-                   "else en).")
+@language_option(bilingual=False, of="the explanation and clause texts")
 def explain(file: Path, clause_id: str | None, fmt: str, lang: str | None) -> None:
     """List the clauses that apply to a description, and why; or show one clause's text.
 

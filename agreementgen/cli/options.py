@@ -31,11 +31,16 @@ def parse_languages(ctx: click.Context, param: click.Parameter, value: str | Non
     return ",".join(langs)
 
 
-def language_option(bilingual: bool) -> Callable[[F], F]:
-    """The ``--lang`` option; with ``bilingual``, two languages give a side-by-side agreement."""
+def language_option(bilingual: bool, of: str = "") -> Callable[[F], F]:
+    """The ``--lang`` option; with ``bilingual``, two languages give a side-by-side agreement.
+
+    Args:
+        bilingual: Whether two languages may be asked for.
+        of: For one language, what is written in it ("the review").
+    """
     if not bilingual:
         return click.option("--lang", type=click.Choice(list(LANGUAGES)),
-                            help="Language (default: agreement.language, else en).")
+                            help=f"Language of {of} (default: agreement.language, else en).")
     return click.option(
         "--lang", callback=parse_languages, metavar="LANG[,LANG]",
         help="Output language, or two (en,nl) for both versions side by side "

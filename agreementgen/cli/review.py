@@ -7,13 +7,14 @@ from pathlib import Path
 
 import click
 
+from agreementgen.cli.options import language_option
+
 
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True, help="Output format of the review.")
-@click.option("--lang", type=click.Choice(["en", "nl"]),
-              help="Language of the review (default: agreement.language, else en).")
+@language_option(bilingual=False, of="the review")
 @click.option("--strict", is_flag=True, help="Exit 1 when any warning remains.")
 def review(file: Path, fmt: str, lang: str | None, strict: bool) -> None:
     """Review the partnership's health: rules H01-H19, scored per insight.
