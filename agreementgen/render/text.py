@@ -19,17 +19,13 @@ from markupsafe import Markup
 
 from agreementgen.clauses import escape_markdown
 from agreementgen.render.sandbox import template_environment
-from agreementgen.render.wordml import html_tree
+from agreementgen.render.wordml import BLOCK_TAGS, HEADING_TAGS, LINK_SCHEMES, html_tree
 
 LAYOUTS = Path(__file__).resolve().parent / "layouts"
 #: Output format -> layout file in :data:`LAYOUTS`.
 LAYOUT_FILES = {"md": "agreement.md.j2", "html": "agreement.html.j2"}
 
-_LINK_SCHEMES = re.compile(r"(?i)(https?|mailto):")
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _LISTS = frozenset({"ul", "ol"})
-_BLOCKS = _HEADINGS | _LISTS | {"p", "li", "blockquote", "pre", "hr", "div", "table", "thead",
-                                "tbody", "tr", "th", "td", "dl", "dt", "dd"}
 _HTML_KEPT = {"p": "p", "ul": "ul", "ol": "ol", "li": "li", "blockquote": "blockquote",
               "pre": "pre", "code": "code", "strong": "strong", "b": "strong", "em": "em",
               "i": "em"}
@@ -87,12 +83,12 @@ def _html_element(el: etree._Element) -> str:
     if tag == "img":
         return html_escape(el.get("alt") or "", quote=False)
     inner = _html_children(el)
-    if tag in _HEADINGS:
+    if tag in HEADING_TAGS:
         # The agreement's headings belong to the layout; in a field a heading is emphasis.
         return f"<p><strong>{inner}</strong></p>"
     if tag == "a":
         url = (el.get("href") or "").strip()
-        if not _LINK_SCHEMES.match(url):
+        if not LINK_SCHEMES.match(url):
             return inner
         return f'<a href="{html_escape(url, quote=True)}">{inner or html_escape(url)}</a>'
     if tag == "ol" and el.get("start", "1") != "1" and el.get("start", "").isdigit():
@@ -156,7 +152,7 @@ class _MarkdownBlocks:
         out: list[str] = []
         pending: list[str] = [self.text(el.text)]
         for child in el:
-            if child.tag in _BLOCKS:
+            if child.tag in BLOCK_TAGS:
                 out.append("".join(pending).strip())
                 pending = []
                 out.append(self.block(child))
@@ -170,7 +166,7 @@ class _MarkdownBlocks:
         tag = el.tag
         if tag == "p":
             return self.inline_children(el).strip()
-        if tag in _HEADINGS:
+        if tag in HEADING_TAGS:
             return _wrap("**", self.inline_children(el).strip())
         if tag in _LISTS:
             return self.list(el)
@@ -223,7 +219,7 @@ class _MarkdownBlocks:
             return _wrap("*", inner)
         if tag == "a":
             url = (el.get("href") or "").strip()
-            if not _LINK_SCHEMES.match(url):
+            if not LINK_SCHEMES.match(url):
                 return inner
             target = re.sub(r"[\s<>|]", lambda m: f"%{ord(m.group()):02X}", url)
             if "(" in target or ")" in target:
@@ -292,11 +288,11 @@ def _cell_lines(el: etree._Element, lines: list[str], depth: int,
             flush()
             lines.extend(_code_span(line, True) for line in "".join(child.itertext()).split("\n")
                          if line.strip())
-        elif tag in _HEADINGS:
+        elif tag in HEADING_TAGS:
             flush()
             pending.append(_wrap("**", writer.inline_children(child).strip()))
             flush()
-        elif tag in _BLOCKS:
+        elif tag in BLOCK_TAGS:
             flush()
             _cell_lines(child, lines, depth, mark)
         else:

@@ -30,14 +30,16 @@ _MAX_STYLE_LEVEL = 3
 # Twips per list level, the step python-docx's default list styles use.
 _INDENT_STEP = 360
 _MAX_ILVL = 8
-_LINK_SCHEMES = re.compile(r"(?i)(https?|mailto):")
+#: The links a document may carry; any other scheme (javascript:, file:) stays text.
+LINK_SCHEMES = re.compile(r"(?i)(https?|mailto):")
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _LEAKED_PLACEHOLDER = re.compile(r"[\x02\x03]|&#0*[23];|&#[xX]0*[23];")
 _NAMED_ENTITY = re.compile(r"&[A-Za-z][A-Za-z0-9]*;")
 _LINE_INDENT = re.compile(r"(?m)^([ \t]*)(.*)$")
-_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_BLOCK_TAGS = _HEADING_TAGS | {"p", "ul", "ol", "li", "blockquote", "pre", "hr", "div"}
-_BLOCK_TAGS |= {"table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd"}
+#: The HTML elements Markdown gives for headings, and for blocks of any kind.
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+BLOCK_TAGS = HEADING_TAGS | {"p", "ul", "ol", "li", "blockquote", "pre", "hr", "div"}
+BLOCK_TAGS |= {"table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd"}
 
 
 @dataclass(frozen=True)
@@ -300,7 +302,7 @@ class _Walker:
         pending: list[_Seg] = []
         self._text(el.text, ctx, pending)
         for child in el:
-            if child.tag in _BLOCK_TAGS:
+            if child.tag in BLOCK_TAGS:
                 self._flush(pending, ctx)
                 pending = []
                 self._block(child, ctx)
@@ -318,7 +320,7 @@ class _Walker:
             return
         if tag == "blockquote":
             ctx = replace(ctx, fmt=replace(ctx.fmt, italic=True))
-        elif tag in _HEADING_TAGS:
+        elif tag in HEADING_TAGS:
             # Agreement headings belong to the template; in a field a heading is emphasis.
             ctx = replace(ctx, fmt=replace(ctx.fmt, bold=True))
         elif tag == "pre":
@@ -427,7 +429,7 @@ class _Walker:
 
     def _link(self, el: etree._Element, ctx: _Context, segs: list[_Seg]) -> None:
         url = (el.get("href") or "").strip()
-        if not _LINK_SCHEMES.match(url):
+        if not LINK_SCHEMES.match(url):
             # javascript:, file:, relative paths: keep the words, drop the target.
             self._children(el, ctx, segs)
             return
