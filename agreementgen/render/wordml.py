@@ -19,6 +19,8 @@ from markdown.extensions import Extension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.preprocessors import Preprocessor
 
+from agreementgen.validation.characters import INVALID_XML_CHARACTER
+
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{_W_NS}}}"
 _NS = {"w": _W_NS}
@@ -32,7 +34,6 @@ _INDENT_STEP = 360
 _MAX_ILVL = 8
 #: The links a document may carry; any other scheme (javascript:, file:) stays text.
 LINK_SCHEMES = re.compile(r"(?i)(https?|mailto):")
-_XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _LEAKED_PLACEHOLDER = re.compile(r"[\x02\x03]|&#0*[23];|&#[xX]0*[23];")
 _NAMED_ENTITY = re.compile(r"&[A-Za-z][A-Za-z0-9]*;")
 _LINE_INDENT = re.compile(r"(?m)^([ \t]*)(.*)$")
@@ -625,7 +626,7 @@ def _sentinels(text: str, count: int) -> list[str]:
 
 
 def _check_xml_chars(text: str) -> None:
-    bad = _XML_INVALID.search(text)
+    bad = INVALID_XML_CHARACTER.search(text)
     if bad:
         raise ValueError(
             f"character U+{ord(bad.group()):04X} at position {bad.start()} "
