@@ -19,6 +19,7 @@ from markdown.extensions import Extension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.preprocessors import Preprocessor
 
+from agreementgen.render.plain_markdown import plain_tree
 from agreementgen.validation.characters import INVALID_XML_CHARACTER
 
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -539,40 +540,8 @@ def html_tree(text: str) -> etree._Element:
     Cached: a batch meets the same clause texts again and again. Callers only read the tree.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    simple = _simple_tree(text)
-    return simple if simple is not None else _markdown_tree(text)
-
-
-# Text with none of these characters, line starts or hard breaks has no Markdown syntax: it
-# is paragraphs of lines, and the tree is built directly (most fields of most descriptions).
-_NOT_SIMPLE = re.compile(r"[\\`*_\[\]<>#!&|=~\x02\x03]|[^\S \n]|^ *[-+]|^ *\d+[.)]|^ +\S| {2,}$",
-                         re.M)
-
-
-def _simple_tree(text: str) -> etree._Element | None:
-    """The tree Python-Markdown gives text without syntax, or None when the text may have some.
-
-    tests/render/test_wordml.py checks it against the Markdown parser on generated text.
-    """
-    if _NOT_SIMPLE.search(text):
-        return None
-    blocks: list[list[str]] = [[]]
-    for line in text.split("\n"):
-        if line.strip():
-            blocks[-1].append(line)
-        elif blocks[-1]:
-            blocks.append([])
-    root = etree.Element("root")
-    previous = None
-    for lines in blocks:
-        if not lines:
-            continue
-        paragraph = etree.SubElement(root, "p")
-        paragraph.text = "\n".join(lines)
-        if previous is not None:
-            previous.tail = "\n"
-        previous = paragraph
-    return root
+    plain = plain_tree(text)
+    return plain if plain is not None else _markdown_tree(text)
 
 
 def _markdown_tree(text: str) -> etree._Element:
@@ -588,7 +557,7 @@ def _markdown_tree(text: str) -> etree._Element:
         # Python-Markdown 3.11 can leak its stash placeholders (STX/ETX, which user text
         # cannot contain) on tangles of escapes and delimiters, e.g. *_0_ a*0\\*0a* or
         # <0@\.> ; showing the text as typed beats showing broken text.
-        return _plain_tree(text.replace(amp, "&").replace(tab, "\t"))
+        return _literal_tree(text.replace(amp, "&").replace(tab, "\t"))
     # Automail obfuscates addresses with HTML entities such as &nbsp;, unknown to XML.
     html = _NAMED_ENTITY.sub(lambda m: "".join(f"&#{ord(c)};" for c in unescape(m[0])), html)
     root = etree.fromstring(f"<root>{html}</root>")
@@ -606,7 +575,7 @@ def _markdown_tree(text: str) -> etree._Element:
     return root
 
 
-def _plain_tree(text: str) -> etree._Element:
+def _literal_tree(text: str) -> etree._Element:
     """The tree Markdown would give text without any syntax: paragraphs and line breaks."""
     root = etree.Element("root")
     for block in re.split(r"\n\s*\n", text.strip("\n")):

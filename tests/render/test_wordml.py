@@ -530,27 +530,6 @@ def test_generated_paragraphs_survive_a_docx_round_trip(tmp_path):
     assert num.xpath("w:lvlOverride/w:startOverride/@w:val") == ["1"]
 
 
-_PLAIN_ALPHABET = "aZ é.,;:'\"()/?%$@-+19)\n\n  \u00a0\u2003\u2028€ß中"
-
-
-@settings(max_examples=600, deadline=None)
-@given(st.text(alphabet=st.sampled_from(_PLAIN_ALPHABET), max_size=40))
-def test_plain_text_shortcut_builds_the_tree_markdown_builds(text: str) -> None:
-    from agreementgen.render.wordml import _markdown_tree, _simple_tree
-
-    simple = _simple_tree(text)
-    if simple is not None:
-        assert etree.tostring(simple) == etree.tostring(_markdown_tree(text))
-
-
-@pytest.mark.parametrize("text", ["- item", "1. one", "a  \nb", "*x*", "    code", "a\n  b",
-                                  "Title\n=====", "x & y", "a\tb", "<b>", "\u00a0lead"])
-def test_plain_text_shortcut_leaves_syntax_to_the_parser(text: str) -> None:
-    from agreementgen.render.wordml import _simple_tree
-
-    assert _simple_tree(text) is None
-
-
 _SYNTAX_ALPHABET = [*"ab *_`\\[]()<>!&:/@.\n\n  -1#|x", "http://", "**", "  \n", "![", "](u)"]
 
 
