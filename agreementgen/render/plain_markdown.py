@@ -15,13 +15,9 @@ import re
 
 from lxml import etree
 
-# Characters and line shapes left to the parser: code, escapes, links, raw HTML, the parser's
-# own placeholder characters, underscores, tabs and line separators other than "\n",
-# indented lines, lines ending in other white space than one space, and hard line breaks.
-_PARSER_ONLY = re.compile(
-    r"[\\`_\[\]<>\x02\x03]|[\t\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]"
-    r"|^ +\S|^[^\S\n]*[^\S \n]|[^\S \n]$| {2,}$|\A +$",
-    re.M)
+# Characters left to the parser: code, escapes, links, raw HTML, the parser's own placeholder
+# characters, underscores, and tabs and line separators other than "\n".
+_PARSER_CHARACTERS = re.compile(r"[\\`_\[\]<>\x02\x03\t\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
 # A line the parser reads as a list item, a heading, a rule, a quote or an underline, in
 # any of its forms; lines like these are simple only as the exact items below.
 _BLOCK_START = re.compile(r"\d+[.)]( |$)|[-+=#>]|\*+( |$)|\*{3}")
@@ -29,7 +25,6 @@ _BULLET_ITEM = re.compile(r"- (?=\S)")
 _NUMBER_ITEM = re.compile(r"(\d{1,9})\. (?=\S)")
 _ASTERISKS = re.compile(r"\*+")
 _WORD = re.compile(r"\w")
-_SPACES_ONLY = re.compile(r"^ +$", re.M)
 
 _Block = tuple[str, list[str], str]  # (tag, lines or item texts, first number)
 
@@ -39,7 +34,7 @@ def plain_tree(text: str) -> etree._Element | None:
 
     ``text`` has ``\\n`` line breaks only.
     """
-    if _PARSER_ONLY.search(text):
+    if _PARSER_CHARACTERS.search(text):
         return None
     blocks = _blocks(text)
     if blocks is None:
@@ -68,36 +63,44 @@ def plain_tree(text: str) -> etree._Element | None:
 
 def _blocks(text: str) -> list[_Block] | None:
     """Paragraphs and lists, in order, or None for any shape the parser may read otherwise."""
+    lines = text.split("\n")
+    if lines[0].startswith(" ") and not lines[0].strip(" "):
+        return None  # the parser keeps a first line of spaces only
     blocks: list[_Block] = []
-    text = _SPACES_ONLY.sub("", text).strip("\n")
-    for chunk in re.split(r"\n\n+", text) if text else ():
-        paragraph: list[str] = []
-        items: list[str] = []
-        tag = start = ""
-        for line in chunk.split("\n"):
-            bullet = _BULLET_ITEM.match(line)
-            number = None if bullet else _NUMBER_ITEM.match(line)
-            if bullet or number:
-                kind = "ul" if bullet else "ol"
-                if tag and kind != tag:
-                    return None  # a bullet among numbers continues the item before it
-                tag = kind
-                if number and not items:
-                    start = number[1]
-                content = line[(bullet or number).end():]  # type: ignore[union-attr]
-                if _BLOCK_START.match(content):
-                    return None  # a nested list, heading or rule inside the item
-                items.append(content)
-            elif items or _BLOCK_START.match(line):
-                return None  # text after an item continues it; other block syntax
-            else:
-                paragraph.append(line)
-        if paragraph:
-            blocks.append(("p", paragraph, ""))
-        if items:
-            if not paragraph and blocks and blocks[-1][0] == tag:
-                return None  # the parser joins the two lists into one loose list
-            blocks.append((tag, items, start))
+    paragraph: list[str] = []
+    items: list[str] = []
+    tag = start = ""
+    for line in [*lines, ""]:
+        if line.endswith("  "):
+            return None  # a hard line break
+        if not line.strip(" "):  # a blank line ends the block
+            if paragraph:
+                blocks.append(("p", paragraph, ""))
+            if items:
+                if not paragraph and blocks and blocks[-1][0] == tag:
+                    return None  # the parser joins the two lists into one loose list
+                blocks.append((tag, items, start))
+            paragraph, items, tag, start = [], [], "", ""
+            continue
+        if line[0].isspace() or (line[-1].isspace() and line[-1] != " "):
+            return None  # indented, or other white space than one space at an end
+        bullet = _BULLET_ITEM.match(line)
+        number = None if bullet else _NUMBER_ITEM.match(line)
+        if bullet or number:
+            kind = "ul" if bullet else "ol"
+            if tag and kind != tag:
+                return None  # a bullet among numbers continues the item before it
+            tag = kind
+            if number and not items:
+                start = number[1]
+            content = line[(bullet or number).end():]  # type: ignore[union-attr]
+            if _BLOCK_START.match(content):
+                return None  # a nested list, heading or rule inside the item
+            items.append(content)
+        elif items or _BLOCK_START.match(line):
+            return None  # text after an item continues it; other block syntax
+        else:
+            paragraph.append(line)
     return blocks
 
 
