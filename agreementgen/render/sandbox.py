@@ -18,6 +18,10 @@ class _RuntimeOnly(CodeGenerator):
         return super()._output_child_to_const(node, frame, finalize)
 
 
+# What ``getattr`` finds on a plain mapping itself, so ``row.items`` stays the method.
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class _Sandbox(ImmutableSandboxedEnvironment):
     """The sandbox, refusing a template that names an underscore attribute before it runs.
 
@@ -26,6 +30,28 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     """
 
     code_generator_class = _RuntimeOnly
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._safe: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """The sandbox's verdict, kept per type and name: it depends on nothing else."""
+        key = (type(obj), attr)
+        safe = self._safe.get(key)
+        if safe is None:
+            safe = self._safe[key] = super().is_safe_attribute(obj, attr, value)
+        return safe
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``mapping.key`` looks the key up directly, as the sandbox ends up doing anyway
+        after Python's own attribute lookup has failed."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         from agreementgen.render.guard import refuse_unsafe_names
