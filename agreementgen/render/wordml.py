@@ -105,31 +105,11 @@ class NumberingAllocator:
         self._root: etree._Element | None = None
         self._abstract_id: str | None = None
         self._create_abstract = False
-        self._existing: set[str] = set()
+        self._existing: frozenset[str] = frozenset()
         if numbering_xml is None:
             return
-        parser = etree.XMLParser(resolve_entities=False, no_network=True)
-        self._root = etree.fromstring(numbering_xml, parser)
-        self._existing = set(self._root.xpath("w:num/@w:numId", namespaces=_NS))
-        self._abstract_id = self._find_abstract(list_number_abstract_id)
-
-    def _find_abstract(self, wanted: str | None) -> str:
-        root = self._root
-        assert root is not None
-        ids = [str(i) for i in root.xpath("w:abstractNum/@w:abstractNumId", namespaces=_NS)]
-        if wanted is not None:
-            if wanted not in ids:
-                raise ValueError(f"numbering part has no w:abstractNum with id {wanted!r}")
-            return wanted
-        for query in (
-            f"w:abstractNum[w:lvl[@w:ilvl='0']/w:pStyle/@w:val='{_LIST_NUMBER_STYLE}']",
-            "w:abstractNum[w:lvl[@w:ilvl='0']/w:numFmt/@w:val='decimal']",
-        ):
-            found = root.xpath(f"{query}/@w:abstractNumId", namespaces=_NS)
-            if found:
-                return str(found[0])
-        self._create_abstract = True
-        return str(max((int(i) for i in ids if i.isdigit()), default=-1) + 1)
+        self._root, self._existing, self._abstract_id, self._create_abstract = _read_numbering(
+            numbering_xml, list_number_abstract_id)
 
     def new_numbered_list(self, start: int = 1) -> str | None:
         """Reserves a w:numId for one numbered list.
@@ -184,6 +164,29 @@ class NumberingAllocator:
                 ppr, f"{_W}ind", {f"{_W}left": str(720 * (ilvl + 1)), f"{_W}hanging": "360"}
             )
         return abstract
+
+
+@functools.lru_cache(maxsize=16)
+def _read_numbering(numbering_xml: bytes, wanted: str | None
+                    ) -> tuple[etree._Element, frozenset[str], str, bool]:
+    """A numbering part's tree (shared: never changed), its w:numId values, the abstract
+    numbering to restart and whether that one must be created; read once per template."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    root = etree.fromstring(numbering_xml, parser)
+    existing = frozenset(str(i) for i in root.xpath("w:num/@w:numId", namespaces=_NS))
+    ids = [str(i) for i in root.xpath("w:abstractNum/@w:abstractNumId", namespaces=_NS)]
+    if wanted is not None:
+        if wanted not in ids:
+            raise ValueError(f"numbering part has no w:abstractNum with id {wanted!r}")
+        return root, existing, wanted, False
+    for query in (
+        f"w:abstractNum[w:lvl[@w:ilvl='0']/w:pStyle/@w:val='{_LIST_NUMBER_STYLE}']",
+        "w:abstractNum[w:lvl[@w:ilvl='0']/w:numFmt/@w:val='decimal']",
+    ):
+        found = root.xpath(f"{query}/@w:abstractNumId", namespaces=_NS)
+        if found:
+            return root, existing, str(found[0]), False
+    return root, existing, str(max((int(i) for i in ids if i.isdigit()), default=-1) + 1), True
 
 
 def _insert_before(root: etree._Element, child: etree._Element, later: tuple[str, ...]) -> None:
