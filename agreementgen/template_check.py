@@ -247,6 +247,7 @@ class _PartCheck:
         """Run every check on the part's XML and return the problems found."""
         from docxtpl import DocxTemplate
 
+        from agreementgen.render.docx import line_per_paragraph
         from agreementgen.render.sandbox import template_environment
 
         try:
@@ -260,7 +261,7 @@ class _PartCheck:
         self._check_prefixed(root)
         patched = DocxTemplate.patch_xml(None, xml)
         # One paragraph per line, as CompiledTemplate does, so a line number names a paragraph.
-        patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
+        patched = line_per_paragraph(patched)
         lines = patched.splitlines()
         env = template_environment()
         try:
@@ -348,7 +349,7 @@ class _PartCheck:
 
     def _render(self, template: Any, lines: list[str]) -> None:
         """Render with every probe; report the first failure or broken XML."""
-        from agreementgen.render.docx import finish_xml
+        from agreementgen.render.docx import finish_xml, without_paragraph_lines
 
         for probe in self.probes:
             try:
@@ -360,7 +361,8 @@ class _PartCheck:
                          problem=f"{type(exc).__name__}: {exc}", near=_near(lines, lineno))
                 return
             try:
-                etree.fromstring(finish_xml(xml).encode("utf-8"), _PARSER)
+                etree.fromstring(finish_xml(without_paragraph_lines(xml)).encode("utf-8"),
+                                 _PARSER)
             except etree.XMLSyntaxError as exc:
                 problem, context = _broken_at(xml, exc.msg)
                 self.add("check_broken_xml", example=probe.label, problem=problem,

@@ -41,6 +41,7 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _LISTING = "\t\n\a\f"
 _PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
 _FIRST_PARAGRAPH = re.compile(r"<w:p[ >]")
+_PARAGRAPH_START = re.compile(r"<w:p([ >])")
 # The zip records, as zipfile packs them (local header, central directory, end record).
 _LOCAL_HEADER = "<4s2B4HL2L2H"
 _CENTRAL_HEADER = "<4s4B4HL2L5H2L"
@@ -63,6 +64,7 @@ class _Part:
     name: str
     source: str
     template: Template
+    escapes: bool  # whether the part has docxtpl's escaped delimiters
 
 
 class CompiledTemplate:
@@ -90,18 +92,23 @@ class CompiledTemplate:
         # docxtpl's tag clean-up: rejoins tags Word split across runs and expands the
         # {%p %} / {%tr %} / {{r }} forms; it only rewrites text, so it is called unbound.
         patched = DocxTemplate.patch_xml(None, xml)
-        # One paragraph per line, so an error's line number points at a paragraph.
-        patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
         # docxtpl's escapes for a literal "{{" ("{_{" ...) are marked with a character no
         # value can hold (validation refuses it), so a value's own "{_{" stays as it is.
         patched = _ESCAPED_DELIMITER.sub(lambda m: m[0].replace("_", _LITERAL_MARK), patched)
         try:
             template = env.from_string(patched)
-        except SecurityError as exc:  # before syntax errors: an unsafe name is both
-            raise self._error("template_unsafe", part, exc, patched) from None
-        except TemplateSyntaxError as exc:
-            raise self._error("template_syntax", part, exc, patched) from None
-        return _Part(part, patched, template)
+        except (SecurityError, TemplateSyntaxError):
+            # Again with one paragraph per line, so the error's line number points at the
+            # paragraph; the line breaks change nothing else.
+            lined = line_per_paragraph(patched)
+            try:
+                env.from_string(lined)
+            except SecurityError as exc:  # before syntax errors: an unsafe name is both
+                raise self._error("template_unsafe", part, exc, lined) from None
+            except TemplateSyntaxError as exc:
+                raise self._error("template_syntax", part, exc, lined) from None
+            raise
+        return _Part(part, patched, template, _LITERAL_MARK in patched)
 
     def _error(self, code: str, part: str, exc: Exception,
                source: str | None = None) -> TemplateError:
@@ -140,7 +147,7 @@ class CompiledTemplate:
                 raise
             except Exception as exc:  # template code failing: {{ 1/0 }}, {{ 'a' + 1 }}, ...
                 raise self._error("template_error", part.name, exc, part.source) from None
-            data = finish_xml(xml).encode("utf-8")
+            data = finish_xml(xml, part.escapes).encode("utf-8")
             try:
                 etree.fromstring(data)
             except etree.XMLSyntaxError as exc:
@@ -196,11 +203,19 @@ class _Archive:
     def __init__(self, members: Iterable[tuple[str, bytes]]) -> None:
         self._members = dict(members)
         self._deflated: dict[str, _Entry] = {}
+        # The last content of each rendered member: headers and footers often come out the
+        # same for every document.
+        self._last: dict[str, tuple[bytes, _Entry]] = {}
 
     def _entry(self, name: str, content: bytes) -> _Entry:
         original = self._members[name]
         if content is not original and content != original:
-            return _Entry.deflate(name, content)
+            last = self._last.get(name)
+            if last is not None and last[0] == content:
+                return last[1]
+            fresh = _Entry.deflate(name, content)
+            self._last[name] = (content, fresh)
+            return fresh
         entry = self._deflated.get(name)
         if entry is None:
             entry = self._deflated[name] = _Entry.deflate(name, original)
@@ -235,12 +250,29 @@ class _Archive:
         return b"".join([*chunks, *directory, end])
 
 
-def finish_xml(xml: str) -> str:
-    """Undo the line breaks added for error messages and turn tabs and newlines into Word's."""
-    xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
-    # A value's CRLF or CR is one line break, as XML itself reads it (resolve_listing would
-    # break at the LF and XML would turn the CR left behind into a second one).
-    xml = xml.replace(_LITERAL_MARK, "").replace("\r\n", "\n").replace("\r", "\n")
+def line_per_paragraph(xml: str) -> str:
+    """Template XML with a line break before each paragraph, so line numbers name paragraphs."""
+    return _PARAGRAPH_START.sub(r"\n<w:p\1", xml)
+
+
+def without_paragraph_lines(xml: str) -> str:
+    """Rendered XML without the line breaks :func:`line_per_paragraph` put in."""
+    return xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+
+
+def finish_xml(xml: str, escapes: bool = True) -> str:
+    """Turn tabs and line breaks into Word's, and docxtpl's escaped delimiters into text.
+
+    Args:
+        xml: A rendered part.
+        escapes: Whether the part's template held escaped delimiters (``{_{``).
+    """
+    if escapes:
+        xml = xml.replace(_LITERAL_MARK, "")
+    if "\r" in xml:
+        # A value's CRLF or CR is one line break, as XML itself reads it (resolve_listing
+        # would break at the LF and XML would turn the CR left behind into a second one).
+        xml = xml.replace("\r\n", "\n").replace("\r", "\n")
     return _resolve_listing(xml)
 
 
