@@ -401,12 +401,12 @@ class _Walker:
             self._link(el, ctx, segs)
             return
         if tag in ("strong", "b"):
-            fmt = replace(fmt, bold=True)
+            fmt = _with(fmt, "bold")
         elif tag in ("em", "i"):
-            fmt = replace(fmt, italic=True)
+            fmt = _with(fmt, "italic")
         elif tag == "code":
-            fmt = replace(fmt, code=True)
-        self._children(el, replace(ctx, fmt=fmt), segs)
+            fmt = _with(fmt, "code")
+        self._children(el, ctx if fmt is ctx.fmt else replace(ctx, fmt=fmt), segs)
 
     def _children(self, el: etree._Element, ctx: _Context, segs: list[_Seg]) -> None:
         self._text(el.text, ctx, segs)
@@ -628,6 +628,13 @@ def _paragraph_xml(paragraph: _Paragraph) -> str:
     return f"<w:p><w:pPr>{ppr}</w:pPr>{_runs_xml(paragraph.segs)}</w:p>"
 
 
+@functools.cache
+def _with(fmt: _Format, flag: str) -> _Format:
+    """``fmt`` with one more of bold, italic, code or link (made once per combination)."""
+    return fmt if getattr(fmt, flag) else replace(fmt, **{flag: True})
+
+
+@functools.cache
 def _run_properties(fmt: _Format) -> str:
     # Element order follows CT_RPr: rStyle, rFonts, b, i.
     props = ""
