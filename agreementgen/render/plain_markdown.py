@@ -19,8 +19,10 @@ from lxml import etree
 # characters, underscores, and tabs and line separators other than "\n".
 _PARSER_CHARACTERS = re.compile(r"[\\`_\[\]<>\x02\x03\t\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
 # A line the parser reads as a list item, a heading, a rule, a quote or an underline, in
-# any of its forms; lines like these are simple only as the exact items below.
-_BLOCK_START = re.compile(r"\d+[.)]( |$)|[-+=#>]|\*+( |$)|\*{3}")
+# any of its forms (a list marker may be followed by any white space, as wordml's
+# _ListsInterruptPreprocessor sees it); lines like these are simple only as the exact items
+# below.
+_BLOCK_START = re.compile(r"\d+[.)](\s|$)|[-+=#>]|\*+(\s|$)|\*{3}")
 _BULLET_ITEM = re.compile(r"- (?=\S)")
 _NUMBER_ITEM = re.compile(r"(\d{1,9})\. (?=\S)")
 _ASTERISKS = re.compile(r"\*+")
