@@ -113,3 +113,46 @@ def test_locate_points_at_fields() -> None:
     line, _ = source.locate(("partners", 1, "name"))
     assert line is not None
     assert "Nkabom Cocoa Farmers' Cooperative Union Ltd." in lines[line - 1]
+
+
+def test_anchors_aliases_and_merge_keys(tmp_path: Path) -> None:
+    path = tmp_path / "shared.yaml"
+    path.write_text("base: &b {country: GH, tags: [a]}\nsame: *b\n"
+                    "child:\n  <<: *b\n  name: X\n", encoding="utf-8")
+    data = load(path).data
+    assert data["child"] == {"country": "GH", "tags": ["a"], "name": "X"}
+    assert data["same"] is data["base"]
+    assert data["child"]["tags"] is data["base"]["tags"]
+
+
+def test_a_key_that_overrides_a_merged_key_is_a_duplicate(tmp_path: Path) -> None:
+    path = tmp_path / "override.yaml"
+    path.write_text("base: &b {country: GH}\nchild:\n  <<: *b\n  country: NL\n", encoding="utf-8")
+    assert problem_of(path) == (f"{path}:4:3: key 'country' appears twice in the same mapping "
+                                "(first on line 1); keep one")
+
+
+@pytest.mark.parametrize(("text", "tag", "place"), [
+    ("a: 1\nb: !!set\n  - x\n  - y\n", "!!set", "2:4"),
+    ("agreement: !!map [x, y]\n", "!!map", "1:12"),
+])
+def test_a_tag_that_does_not_fit_its_value_is_refused(tmp_path: Path, text: str, tag: str,
+                                                      place: str) -> None:
+    path = tmp_path / "tagged.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert problem_of(path) == (f"{path}:{place}: the YAML tag {tag} does not fit the value it "
+                                "marks; remove the tag")
+
+
+def test_places_come_from_the_tree_read_with_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    source = load(COCOA)
+
+    def no_second_parse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the text was parsed again")
+
+    monkeypatch.setattr(yaml, "compose", no_second_parse)
+    line, _ = source.locate(("partners", 1, "name"))
+    assert line is not None
+    assert "Nkabom" in COCOA.read_text(encoding="utf-8").splitlines()[line - 1]
