@@ -91,6 +91,10 @@ class _Issue(NamedTuple):
     values: dict[str, Any] = {}  # noqa: RUF012 - never mutated, so one shared default is safe
 
 
+class _Field(str):
+    """A field's key in a message: written as the language names the field, with the key."""
+
+
 class _Percent(Decimal):
     """A share (0.685), written as a percentage in the review's language."""
 
@@ -205,7 +209,7 @@ def _indicator_plan(d: Description) -> list[_Issue] | None:
         missing = [name for name in _INDICATOR_FIELDS if not _set(getattr(ind, name))]
         if missing:
             issues.append(_Issue(("monitoring", "indicators", i), "incomplete_indicator",
-                                 {"indicator": ind.id, "fields": missing}))
+                                 {"indicator": ind.id, "fields": [_Field(n) for n in missing]}))
     return issues
 
 
@@ -274,7 +278,8 @@ def _exit(d: Description) -> list[_Issue]:
         issues.append(_Issue(("duration", "notice_days"), "no_notice"))
     missing = [item for item in _EXIT_ITEMS if not _filled(getattr(du.on_exit, item, None))]
     if missing:
-        issues.append(_Issue(("duration", "on_exit"), "on_exit_incomplete", {"items": missing}))
+        issues.append(_Issue(("duration", "on_exit"), "on_exit_incomplete",
+                             {"items": [_Field(item) for item in missing]}))
     return issues
 
 
@@ -511,6 +516,9 @@ def _render(value: Any, lang: str) -> str:
     from babel.lists import format_list
     from babel.numbers import format_percent
 
+    if isinstance(value, _Field):
+        words = str(catalog(lang, "health")["fields"].get(value, value))
+        return words if words == value else f"{words} ({value})"
     if isinstance(value, _Percent):
         return str(format_percent(value, format="#,##0.#%", locale=lang))
     if isinstance(value, Money):

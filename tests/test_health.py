@@ -347,6 +347,18 @@ def test_the_water_mou_has_many_warnings() -> None:
     assert "Maji Haki Trust" in messages[("H17", "communication.independence")]
 
 
+@pytest.mark.parametrize(("lang", "missing_date", "missing_ip"), [
+    ("en", "target date (target_date)", "intellectual property (intellectual_property)"),
+    ("nl", "streefdatum (target_date)", "intellectuele eigendom (intellectual_property)"),
+])
+def test_messages_name_fields_in_words_with_their_keys(lang: str, missing_date: str,
+                                                        missing_ip: str) -> None:
+    result = review(described(drop("monitoring", "indicators", 0, "target_date"),
+                              drop("duration", "on_exit", "intellectual_property")), lang)
+    assert missing_date in of_rule(result, "H05")[0].message
+    assert missing_ip in [f for f in of_rule(result, "H09") if f.status == "warning"][0].message
+
+
 def test_the_textile_example_warns_on_what_it_leaves_open() -> None:
     result = review(load_description(TEXTILE))
     assert [(f.rule, f.path) for f in result.warnings] == [
