@@ -356,7 +356,7 @@ def test_messages_name_fields_in_words_with_their_keys(lang: str, missing_date: 
     result = review(described(drop("monitoring", "indicators", 0, "target_date"),
                               drop("duration", "on_exit", "intellectual_property")), lang)
     assert missing_date in of_rule(result, "H05")[0].message
-    assert missing_ip in [f for f in of_rule(result, "H09") if f.status == "warning"][0].message
+    assert missing_ip in next(f for f in of_rule(result, "H09") if f.status == "warning").message
 
 
 def test_the_textile_example_warns_on_what_it_leaves_open() -> None:
