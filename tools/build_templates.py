@@ -9,6 +9,8 @@ styles); the body only names them.
 from __future__ import annotations
 
 import copy
+import io
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -298,9 +300,17 @@ class Builder:
         settings.append(parse_xml(f'<w:updateFields {nsdecls("w")} w:val="true"/>'))
 
     def save(self, path: Path) -> None:
-        """Write the template, creating its folder."""
+        """Write the template, creating its folder; the same build gives the same bytes."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.doc.save(str(path))
+        saved = io.BytesIO()
+        self.doc.save(saved)
+        # python-docx stamps each member with the time of saving; a fixed time makes a
+        # rebuild byte-identical, so only a real change shows as a changed file.
+        with zipfile.ZipFile(saved) as source, zipfile.ZipFile(path, "w") as target:
+            for info in source.infolist():
+                member = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+                member.compress_type = zipfile.ZIP_DEFLATED
+                target.writestr(member, source.read(info))
 
 
 def _no_numbering(style: object) -> None:
