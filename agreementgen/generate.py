@@ -109,7 +109,7 @@ def render_docx(loaded: Loaded, info: TemplateInfo, lang: str, health: Review | 
     """
     from agreementgen.render.docx import NUMBERING
     from agreementgen.render.guard import run_limited, under_guard
-    from agreementgen.render.wordml import NumberingAllocator
+    from agreementgen.render.numbering import NumberingAllocator
 
     if not info.builtin and not under_guard():
         # A user's template is code from elsewhere: it opens, compiles and renders in a child

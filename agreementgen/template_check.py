@@ -155,7 +155,7 @@ def build_probes(numbering_xml: bytes | None, languages: Sequence[str] = ()) -> 
         languages: The template's languages; other examples are rendered in the first one.
     """
     from agreementgen.context import build_context, word_writer
-    from agreementgen.render.wordml import NumberingAllocator
+    from agreementgen.render.numbering import NumberingAllocator
 
     wanted = [lang for lang in languages if lang in LANGUAGES]
     probes = []

@@ -73,7 +73,7 @@ def contexts(files: list[Path]) -> tuple[Path, list[dict[str, Any]]]:
     from agreementgen.generate import language_of, load_template
     from agreementgen.health import review
     from agreementgen.render.docx import NUMBERING
-    from agreementgen.render.wordml import NumberingAllocator
+    from agreementgen.render.numbering import NumberingAllocator
     from agreementgen.templates import resolve
 
     built = []

@@ -90,7 +90,7 @@ def test_compiled_template_renders_what_docxtpl_renders_from_scratch(
     come out as the same XML, and the document reads the same."""
     from agreementgen.context import build_context, word_writer
     from agreementgen.render.docx import NUMBERING
-    from agreementgen.render.wordml import NumberingAllocator
+    from agreementgen.render.numbering import NumberingAllocator
 
     loaded = load_description(example)
     lang = language_of(loaded, None)

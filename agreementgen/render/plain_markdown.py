@@ -3,7 +3,7 @@
 Most description fields and clause texts use a small part of Markdown: paragraphs, flat lists
 (``- item``, ``1. item``, also right under a line of text), and ``**bold**`` and ``*italic*``
 words. :func:`plain_tree` recognises text that uses nothing else, in shapes that can only mean
-one thing, and builds the tree the Markdown parser (as configured in :mod:`.wordml`) would
+one thing, and builds the tree the Markdown parser (as configured in :mod:`.markdown_tree`) would
 build for it, in a fraction of the time. Any other text gives None and goes to the parser.
 
 tests/render/test_plain_markdown.py checks the result against the parser on generated text.
@@ -19,9 +19,8 @@ from lxml import etree
 # characters, underscores, and tabs and line separators other than "\n".
 _PARSER_CHARACTERS = re.compile(r"[\\`_\[\]<>\x02\x03\t\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
 # A line the parser reads as a list item, a heading, a rule, a quote or an underline, in
-# any of its forms (a list marker may be followed by any white space, as wordml's
-# _ListsInterruptPreprocessor sees it); lines like these are simple only as the exact items
-# below.
+# any of its forms (a list marker may be followed by any white space, as markdown_tree's
+# _ListsInterruptPreprocessor sees it); such lines are simple only as the exact items below.
 _BLOCK_START = re.compile(r"\d+[.)](\s|$)|[-+=#>]|\*+(\s|$)|\*{3}")
 _BULLET_ITEM = re.compile(r"- (?=\S)")
 _NUMBER_ITEM = re.compile(r"(\d{1,9})\. (?=\S)")

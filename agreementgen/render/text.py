@@ -18,8 +18,9 @@ from lxml import etree
 from markupsafe import Markup
 
 from agreementgen.clauses import escape_markdown
+from agreementgen.render.markdown_tree import BLOCK_TAGS, HEADING_TAGS, html_tree
 from agreementgen.render.sandbox import template_environment
-from agreementgen.render.wordml import BLOCK_TAGS, HEADING_TAGS, LINK_SCHEMES, html_tree
+from agreementgen.render.wordml import LINK_SCHEMES
 
 LAYOUTS = Path(__file__).resolve().parent / "layouts"
 #: Output format -> layout file in :data:`LAYOUTS`.

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from agreementgen.render.markdown_tree import _markdown_tree
 from agreementgen.render.plain_markdown import plain_tree
-from agreementgen.render.wordml import _markdown_tree
 
 
 def same_as_parser(text: str) -> bool:

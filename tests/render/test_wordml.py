@@ -11,12 +11,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from agreementgen.render.wordml import (
-    NumberingAllocator,
-    markdown_to_runs,
-    markdown_to_wordml,
-    plain_to_runs,
-)
+from agreementgen.render.numbering import NumberingAllocator
+from agreementgen.render.wordml import markdown_to_runs, markdown_to_wordml, plain_to_runs
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W_NS}
@@ -539,7 +535,7 @@ def test_a_parser_without_the_patterns_a_text_cannot_use_parses_it_the_same(text
     import markdown
     from markdown.extensions.sane_lists import SaneListExtension
 
-    from agreementgen.render.wordml import (
+    from agreementgen.render.markdown_tree import (
         _ListsInterruptExtension,
         _LiteralTextExtension,
         _markdown,

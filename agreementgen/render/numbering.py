@@ -1,0 +1,131 @@
+"""Numbered lists in a Word document: a fresh w:num per Markdown list, so each restarts."""
+
+from __future__ import annotations
+
+import copy
+import functools
+
+from lxml import etree
+
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W = f"{{{_W_NS}}}"
+_NS = {"w": _W_NS}
+_LIST_NUMBER_STYLE = "ListNumber"
+
+
+class NumberingAllocator:
+    """Hands out fresh w:num ids so every Markdown numbered list restarts at 1."""
+
+    def __init__(
+        self,
+        numbering_xml: bytes | None,
+        list_number_abstract_id: str | None = None,
+        first_id: int = 1000,
+    ) -> None:
+        """Reads the template's numbering part and picks the abstract numbering to restart.
+
+        Args:
+            numbering_xml: The template's ``word/numbering.xml``, or None if it has none.
+            list_number_abstract_id: The w:abstractNumId to use; by default the one linked
+                to the "ListNumber" style, else the first decimal one, else a new one.
+            first_id: The lowest w:numId to hand out; existing ids are skipped.
+
+        Raises:
+            ValueError: ``list_number_abstract_id`` is not in the numbering part.
+        """
+        self._next_id = first_id
+        self._issued: list[tuple[str, int]] = []
+        self._root: etree._Element | None = None
+        self._abstract_id: str | None = None
+        self._create_abstract = False
+        self._existing: frozenset[str] = frozenset()
+        if numbering_xml is None:
+            return
+        self._root, self._existing, self._abstract_id, self._create_abstract = _read_numbering(
+            numbering_xml, list_number_abstract_id)
+
+    def new_numbered_list(self, start: int = 1) -> str | None:
+        """Reserves a w:numId for one numbered list.
+
+        Args:
+            start: The number the list starts at (Markdown's ``3.`` starts at 3).
+
+        Returns:
+            The numId to put in the list's w:numPr, or None when the template has no
+            numbering part.
+        """
+        if self._root is None:
+            return None
+        while str(self._next_id) in self._existing:
+            self._next_id += 1
+        num_id = str(self._next_id)
+        self._next_id += 1
+        self._issued.append((num_id, start))
+        return num_id
+
+    def patched_numbering_xml(self) -> bytes | None:
+        """Returns the numbering part with a w:num for every id handed out.
+
+        Returns:
+            The serialized part, or None if there is no part or no id was handed out.
+        """
+        if self._root is None or not self._issued:
+            return None
+        root = copy.deepcopy(self._root)
+        if self._create_abstract:
+            _insert_before(root, self._new_abstract(root), ("num", "numIdMacAtCleanup"))
+        for num_id, start in self._issued:
+            num = etree.SubElement(root, f"{_W}num", {f"{_W}numId": num_id})
+            etree.SubElement(num, f"{_W}abstractNumId", {f"{_W}val": str(self._abstract_id)})
+            override = etree.SubElement(num, f"{_W}lvlOverride", {f"{_W}ilvl": "0"})
+            etree.SubElement(override, f"{_W}startOverride", {f"{_W}val": str(start)})
+            _insert_before(root, num, ("numIdMacAtCleanup",))
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+    def _new_abstract(self, root: etree._Element) -> etree._Element:
+        abstract = etree.SubElement(
+            root, f"{_W}abstractNum", {f"{_W}abstractNumId": str(self._abstract_id)}
+        )
+        etree.SubElement(abstract, f"{_W}multiLevelType", {f"{_W}val": "hybridMultilevel"})
+        # Level 1 too, because nested numbered lists use ilvl 1.
+        for ilvl in (0, 1):
+            lvl = etree.SubElement(abstract, f"{_W}lvl", {f"{_W}ilvl": str(ilvl)})
+            for tag, value in (("start", "1"), ("numFmt", "decimal"), ("lvlText", f"%{ilvl + 1}.")):
+                etree.SubElement(lvl, f"{_W}{tag}", {f"{_W}val": value})
+            ppr = etree.SubElement(lvl, f"{_W}pPr")
+            etree.SubElement(
+                ppr, f"{_W}ind", {f"{_W}left": str(720 * (ilvl + 1)), f"{_W}hanging": "360"}
+            )
+        return abstract
+
+
+@functools.lru_cache(maxsize=16)
+def _read_numbering(numbering_xml: bytes, wanted: str | None
+                    ) -> tuple[etree._Element, frozenset[str], str, bool]:
+    """A numbering part's tree (shared: never changed), its w:numId values, the abstract
+    numbering to restart and whether that one must be created; read once per template."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    root = etree.fromstring(numbering_xml, parser)
+    existing = frozenset(str(i) for i in root.xpath("w:num/@w:numId", namespaces=_NS))
+    ids = [str(i) for i in root.xpath("w:abstractNum/@w:abstractNumId", namespaces=_NS)]
+    if wanted is not None:
+        if wanted not in ids:
+            raise ValueError(f"numbering part has no w:abstractNum with id {wanted!r}")
+        return root, existing, wanted, False
+    for query in (
+        f"w:abstractNum[w:lvl[@w:ilvl='0']/w:pStyle/@w:val='{_LIST_NUMBER_STYLE}']",
+        "w:abstractNum[w:lvl[@w:ilvl='0']/w:numFmt/@w:val='decimal']",
+    ):
+        found = root.xpath(f"{query}/@w:abstractNumId", namespaces=_NS)
+        if found:
+            return root, existing, str(found[0]), False
+    return root, existing, str(max((int(i) for i in ids if i.isdigit()), default=-1) + 1), True
+
+
+def _insert_before(root: etree._Element, child: etree._Element, later: tuple[str, ...]) -> None:
+    """Moves child before the first element the schema orders after it."""
+    for sibling in root:
+        if sibling is not child and etree.QName(sibling).localname in later:
+            sibling.addprevious(child)
+            return
+    root.append(child)
