@@ -6,13 +6,19 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from agreementgen.errors import InputError, Problem
 from agreementgen.i18n import message
+from agreementgen.yaml_reader import (
+    BaseLoader,
+    DuplicateKey,
+    MisfitTag,
+    NonTextKey,
+    load_yaml_tree,
+)
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
 #: Environment variable that replaces :data:`MAX_INPUT_BYTES` as the default size limit.
@@ -22,46 +28,7 @@ MAX_DEPTH = 40
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
 
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _JSON_SURROGATE = re.compile(r"(?<!\\)((?:\\\\)*)\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: object, mark: yaml.Mark, first: yaml.Mark) -> None:
-        super().__init__(key)
-        self.key, self.mark, self.first = key, mark, first
-
-
-class _NonTextKey(Exception):
-    def __init__(self, key: object, mark: yaml.Mark) -> None:
-        super().__init__(key)
-        self.key, self.mark = key, mark
-
-
-class DescriptionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """A safe YAML loader that refuses duplicate keys and leaves dates as text.
-
-    Dates stay strings so the schema checks them and names the field; otherwise PyYAML turns
-    ``2026-02-30`` into a crash and ``2026-01-01`` into an object JSON and TOML would not give.
-    """
-
-    yaml_implicit_resolvers: ClassVar[dict[Any, list[tuple[str, re.Pattern[str]]]]] = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        self.flatten_mapping(node)
-        seen: dict[Any, yaml.Mark] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if not isinstance(key, str):
-                raise _NonTextKey(key, key_node.start_mark)
-            if key in seen:
-                raise _DuplicateKey(key, key_node.start_mark, seen[key])
-            seen[key] = key_node.start_mark
-        return super().construct_mapping(node, deep=deep)
 
 
 @dataclass
@@ -102,7 +69,7 @@ class Source:
                 # a pair); an escape of the same length keeps every place where it was.
                 text = _JSON_SURROGATE.sub(r"\1\\uFFFD", text)
             try:
-                self._tree = yaml.compose(text, Loader=_BaseLoader)
+                self._tree = yaml.compose(text, Loader=BaseLoader)
             except yaml.YAMLError:
                 return None, None
         node = self._tree
@@ -203,16 +170,16 @@ def load(path: str | Path, *, max_bytes: int | None = None) -> Source:
 
 def _parse_yaml(text: str, fail: Any) -> tuple[Any, yaml.Node | None]:
     try:
-        return _load_yaml_tree(text)
-    except _MisfitTag as exc:
+        return load_yaml_tree(text)
+    except MisfitTag as exc:
         line, column = (exc.mark.line + 1, exc.mark.column + 1) if exc.mark else (None, None)
         raise fail("yaml_tag_misfit", line, column, tag=exc.tag) from None
-    except _DuplicateKey as exc:
+    except DuplicateKey as exc:
         raise fail(
             "duplicate_key", exc.mark.line + 1, exc.mark.column + 1,
             key=exc.key, first_line=exc.first.line + 1,
         ) from None
-    except _NonTextKey as exc:
+    except NonTextKey as exc:
         raise fail(
             "non_text_key", exc.mark.line + 1, exc.mark.column + 1, key=exc.key, kind=_kind(exc.key)
         ) from None
@@ -232,203 +199,6 @@ def _parse_yaml(text: str, fail: Any) -> tuple[Any, yaml.Node | None]:
         raise fail("too_deep", limit=MAX_DEPTH) from None
 
 
-def load_yaml(text: str) -> Any:
-    """The data of a YAML text: exactly what ``yaml.load(text, Loader=DescriptionLoader)`` gives.
-
-    PyYAML's C parser composes the node tree and :func:`_build` turns it into values in one
-    pass. Whatever that pass does not finish (an error in the text, a refused or duplicate key,
-    a tag it leaves to PyYAML, a recursion limit) is loaded again from the text by ``yaml.load``
-    with :class:`DescriptionLoader`, so every error, and its place, is PyYAML's own.
-
-    Raises:
-        yaml.YAMLError, _DuplicateKey, _NonTextKey: Whatever ``yaml.load`` with
-            DescriptionLoader raises for this text.
-    """
-    return _load_yaml_tree(text)[0]
-
-
-def _load_yaml_tree(text: str) -> tuple[Any, yaml.Node | None]:
-    """:func:`load_yaml`'s data, and the node tree it was built from when the fast pass built
-    it (a :class:`Source` keeps the tree to find places in the text without parsing again).
-
-    Raises:
-        _MisfitTag: Also for an explicit tag on a node of the wrong kind (``!!set`` on a list),
-            on which PyYAML's constructor fails with a TypeError or ValueError.
-    """
-    try:
-        loader = _Composer(text)
-        try:
-            root = loader.get_single_node()
-        finally:
-            loader.dispose()
-        return (None if root is None else _build(root, loader)), root
-    except Exception:
-        try:
-            return yaml.load(text, Loader=DescriptionLoader), None
-        except (TypeError, ValueError, AttributeError):
-            raise _misfit_tag(text) from None
-
-
-#: The kind of node each standard tag is for; an explicit tag on another kind breaks PyYAML.
-_TAG_KINDS: dict[str, type[yaml.Node]] = {
-    **{f"tag:yaml.org,2002:{name}": ScalarNode
-       for name in ("str", "int", "float", "bool", "null", "binary", "timestamp")},
-    "tag:yaml.org,2002:map": MappingNode, "tag:yaml.org,2002:set": MappingNode,
-    "tag:yaml.org,2002:seq": SequenceNode, "tag:yaml.org,2002:omap": SequenceNode,
-    "tag:yaml.org,2002:pairs": SequenceNode,
-}
-
-
-class _MisfitTag(Exception):
-    def __init__(self, tag: str, mark: yaml.Mark | None) -> None:
-        super().__init__(tag)
-        self.tag, self.mark = tag, mark
-
-
-def _misfit_tag(text: str) -> _MisfitTag:
-    """The first node whose explicit tag does not fit its kind, as an error to report."""
-    root = yaml.compose(text, Loader=_BaseLoader)
-    stack = [root] if root is not None else []
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        kind = _TAG_KINDS.get(node.tag)
-        if kind is not None and type(node) is not kind:
-            return _MisfitTag(node.tag.replace("tag:yaml.org,2002:", "!!"), node.start_mark)
-        if isinstance(node, MappingNode):
-            stack.extend(n for pair in reversed(node.value) for n in reversed(pair))
-        elif isinstance(node, SequenceNode):
-            stack.extend(reversed(node.value))
-    return _MisfitTag("?", None)
-
-
-_STR = "tag:yaml.org,2002:str"
-_MAP = "tag:yaml.org,2002:map"
-_SEQ = "tag:yaml.org,2002:seq"
-_NULL = "tag:yaml.org,2002:null"
-_BOOL = "tag:yaml.org,2002:bool"
-_MERGE = "tag:yaml.org,2002:merge"
-_BOOL_VALUES: dict[str, bool] = yaml.SafeLoader.bool_values
-#: SafeConstructor's functions for scalar tags that read nothing but the scalar's text.
-_SCALAR_CONSTRUCTORS = {
-    tag: DescriptionLoader.yaml_constructors[tag]
-    for tag in (f"tag:yaml.org,2002:{name}" for name in ("int", "float", "binary", "timestamp"))
-}
-_Resolvers = tuple[tuple[str, re.Pattern[str]], ...]
-#: DescriptionLoader's implicit resolvers for any first character, in the order PyYAML tries.
-_ANY_FIRST: _Resolvers = tuple(DescriptionLoader.yaml_implicit_resolvers.get(None, []))
-#: The implicit resolvers PyYAML tries for a plain scalar, by its first character.
-_BY_FIRST: dict[str, _Resolvers] = {
-    first: tuple(resolvers) + _ANY_FIRST
-    for first, resolvers in DescriptionLoader.yaml_implicit_resolvers.items()
-    if first is not None
-}
-
-
-class _Declined(Exception):
-    """A node that :func:`_build` leaves to PyYAML's constructor."""
-
-
-class _Composer(DescriptionLoader):
-    """Composes the node tree that :class:`DescriptionLoader` composes, with cheaper tag look-ups.
-
-    ``BaseResolver.resolve`` gathers the candidate resolvers anew for every scalar;
-    :data:`_BY_FIRST` holds them gathered once. DescriptionLoader has no path resolvers, so the
-    implicit resolvers and the default tags decide every tag.
-    """
-
-    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
-        """The tag of a node written without one, as ``BaseResolver.resolve`` finds it."""
-        if kind is ScalarNode:
-            if implicit[0]:
-                for tag, pattern in _BY_FIRST.get(value[:1], _ANY_FIRST):
-                    if pattern.match(value):
-                        return tag
-            return _STR
-        return _MAP if kind is MappingNode else _SEQ
-
-
-def _build(root: yaml.Node, loader: _Composer) -> Any:
-    """The values of a composed node tree, as DescriptionLoader's constructor would give them.
-
-    Handles mappings with text keys, sequences, text, null, booleans, the scalar tags of
-    :data:`_SCALAR_CONSTRUCTORS`, aliases (each gives the very object its anchor gave, even
-    inside that object) and merge keys whose merged mappings hold no merge key of their own.
-    Anything else raises :class:`_Declined`: a key that is not text or comes twice, another
-    tag, a merge of merges. Errors of the scalar constructors and of recursion pass through.
-    """
-    built: dict[yaml.Node, Any] = {}
-    flattened: set[yaml.Node] = set()
-
-    def value_of(node: yaml.Node) -> Any:
-        kind = type(node)
-        tag = node.tag
-        if kind is ScalarNode:
-            if tag == _STR:
-                return node.value
-            if tag == _NULL:
-                return None
-            if tag == _BOOL:
-                value = _BOOL_VALUES.get(node.value.lower())
-                if value is None:
-                    raise _Declined
-                return value
-            construct = _SCALAR_CONSTRUCTORS.get(tag)
-            if construct is None:
-                raise _Declined
-            if node not in built:
-                built[node] = construct(loader, node)
-            return built[node]
-        if node in built:
-            return built[node]
-        if kind is MappingNode and tag == _MAP:
-            mapping: dict[str, Any] = {}
-            built[node] = mapping
-            return fill(node, mapping)
-        if kind is SequenceNode and tag == _SEQ:
-            sequence: list[Any] = []
-            built[node] = sequence
-            sequence.extend([value_of(item) for item in node.value])
-            return sequence
-        raise _Declined
-
-    def fill(node: yaml.Node, mapping: dict[str, Any]) -> dict[str, Any]:
-        for key_node, value_node in node.value:
-            if key_node.tag != _STR or type(key_node) is not ScalarNode:
-                if key_node.tag == _MERGE and node not in flattened:
-                    merge(node)
-                    mapping.clear()
-                    return fill(node, mapping)
-                raise _Declined
-            key = key_node.value
-            if key in mapping:
-                raise _Declined
-            mapping[key] = value_of(value_node)
-        return mapping
-
-    def merge(node: yaml.Node) -> None:
-        """Flatten ``node`` as PyYAML does, if no mapping it merges has merges of its own.
-
-        PyYAML may meet such a mapping before it is flattened and then recurse through the
-        whole chain of merges; this pass would not, and could succeed where PyYAML hits its
-        recursion limit.
-        """
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                merged = value_node.value if type(value_node) is SequenceNode else [value_node]
-                for source in merged:
-                    if (type(source) is not MappingNode or source in flattened
-                            or any(key.tag == _MERGE for key, _ in source.value)):
-                        raise _Declined
-        loader.flatten_mapping(node)
-        flattened.add(node)
-
-    return value_of(root)
-
-
 def _line_column(text: str, offset: int) -> tuple[int, int]:
     """The 1-based line and column of a character offset in ``text``."""
     line = text.count("\n", 0, offset) + 1
@@ -440,13 +210,13 @@ def _parse_json(text: str, fail: Any) -> tuple[Any, None]:
         result: dict[str, Any] = {}
         for key, value in pairs:
             if key in result:
-                raise _DuplicateKey(key, _json_key_mark(text, key, 1), _json_key_mark(text, key, 0))
+                raise DuplicateKey(key, _json_key_mark(text, key, 1), _json_key_mark(text, key, 0))
             result[key] = value
         return result
 
     try:
         return json.loads(text, object_pairs_hook=no_duplicates), None
-    except _DuplicateKey as exc:
+    except DuplicateKey as exc:
         raise fail(
             "duplicate_key", exc.mark.line + 1, exc.mark.column + 1,
             key=exc.key, first_line=exc.first.line + 1,

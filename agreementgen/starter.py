@@ -270,8 +270,9 @@ def _check_valid(path: Path, text: str) -> None:
     """Validate a description's text before it is written, so init never writes an invalid file."""
     import yaml
 
-    from agreementgen.loading import DescriptionLoader, Source
+    from agreementgen.loading import Source
     from agreementgen.validation import check
+    from agreementgen.yaml_reader import DescriptionLoader
 
     data = yaml.load(text, Loader=DescriptionLoader)
     _, problems = check(Source(str(path), "yaml", text, data))

@@ -26,7 +26,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 
-from agreementgen import loading
+from agreementgen import loading, yaml_reader
 from tests.conftest import COCOA, DUTCH, MOU
 
 # --- the reference: the old path, as it was ------------------------------------------------
@@ -187,12 +187,12 @@ def assert_same_outcome(text: str) -> str:
 def fast_only(text: str) -> Any:
     """The value the fast path gives without falling back, or :data:`DECLINED`."""
     try:
-        composer = loading._Composer(text)
+        composer = yaml_reader._Composer(text)
         try:
             root = composer.get_single_node()
         finally:
             composer.dispose()
-        return None if root is None else loading._build(root, composer)
+        return None if root is None else yaml_reader._build(root, composer)
     except Exception:
         return DECLINED
 
@@ -526,13 +526,13 @@ def test_shipped_examples_take_the_fast_path(path: Any) -> None:
 
 
 def test_an_alias_gives_the_object_of_its_anchor() -> None:
-    data = loading.load_yaml("base: &b {x: [1]}\nsame: *b\nself: &s [*s]\n")
+    data = yaml_reader.load_yaml("base: &b {x: [1]}\nsame: *b\nself: &s [*s]\n")
     assert data["same"] is data["base"]
     assert data["self"][0] is data["self"]
 
 
 def test_the_composer_resolves_tags_as_pyyaml_does() -> None:
-    composer = loading._Composer("")
+    composer = yaml_reader._Composer("")
     reference = ReferenceLoader("")
     for value in [*WORDS, "a", "Nkabom", "2026", "-", "+", ".", "0o", "0x", "1__0", "1:60"]:
         for implicit in [(True, False), (False, True), (False, False)]:
@@ -540,7 +540,7 @@ def test_the_composer_resolves_tags_as_pyyaml_does() -> None:
                     == reference.resolve(yaml.ScalarNode, value, implicit)), (value, implicit)
     for kind in (yaml.SequenceNode, yaml.MappingNode):
         assert composer.resolve(kind, None, True) == reference.resolve(kind, None, True)
-    assert not loading.DescriptionLoader.yaml_path_resolvers
+    assert not yaml_reader.DescriptionLoader.yaml_path_resolvers
 
 
 SCALAR_LIKE = st.one_of(st.text(), st.sampled_from(WORDS),
@@ -551,5 +551,5 @@ SCALAR_LIKE = st.one_of(st.text(), st.sampled_from(WORDS),
 @given(SCALAR_LIKE, st.booleans())
 def test_the_composer_resolves_any_scalar_as_pyyaml_does(value: str, plain: bool) -> None:
     implicit = (plain, not plain)
-    assert (loading._Composer("").resolve(yaml.ScalarNode, value, implicit)
+    assert (yaml_reader._Composer("").resolve(yaml.ScalarNode, value, implicit)
             == ReferenceLoader("").resolve(yaml.ScalarNode, value, implicit))
