@@ -1,0 +1,72 @@
+"""The review written out: for a terminal, as JSON, and as Markdown."""
+
+from __future__ import annotations
+
+import json
+
+from agreementgen.health.base import WARNING, Review
+from agreementgen.i18n import catalog
+
+
+def format_text(review: Review, lang: str = "en") -> str:
+    """The review for a terminal: the score per insight, then each warning with its place."""
+    words = catalog(lang, "health")["report"]
+    met = sum(s.met for s in review.scores)
+    applicable = sum(s.applicable for s in review.scores)
+    lines = [words["heading"].format(met=met, applicable=applicable,
+                                     warnings=len(review.warnings)), ""]
+    for s in review.scores:
+        template = words["score"] if s.applicable else words["score_none"]
+        lines.append(template.format(insight=s.insight, name=s.name, met=s.met,
+                                     applicable=s.applicable))
+    lines.append("")
+    if review.warnings:
+        lines.append(words["warnings"])
+        for f in review.warnings:
+            lines.append(words["warning"].format(
+                rule=f.rule, insight=f.insight, place=f.path or words["whole_description"],
+                line=words["line"].format(line=f.line) if f.line is not None else "",
+                message=f.message))
+    else:
+        lines.append(words["no_warnings"])
+    return "\n".join(lines) + "\n"
+
+
+def format_json(review: Review, file: str) -> str:
+    """The review as JSON with stable keys: ``file``, ``warnings``, ``scores``, ``findings``."""
+    document = {
+        "file": file,
+        "warnings": len(review.warnings),
+        "scores": [{"insight": s.insight, "name": s.name, "met": s.met,
+                    "applicable": s.applicable} for s in review.scores],
+        "findings": [{"rule": f.rule, "insight": f.insight, "status": f.status, "path": f.path,
+                      "line": f.line, "message": f.message,
+                      "severity": WARNING if f.status == WARNING else None}
+                     for f in review.findings],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def format_markdown(review: Review, lang: str = "en") -> str:
+    """The review as Markdown: a table of scores per insight, then a table of warnings."""
+    from agreementgen.clauses import escape_markdown
+
+    def cell(text: str) -> str:
+        return escape_markdown(" ".join(text.split()))
+
+    words = catalog(lang, "health")["report"]
+    out = [f"## {words['markdown_title']}", "",
+           f"| {words['column_insight']} | {words['column_rules_met']} |", "|---|---|"]
+    for s in review.scores:
+        out.append(f"| {s.insight}. {cell(s.name)} | {s.met}/{s.applicable} |")
+    out += ["", f"### {words['markdown_warnings']}", ""]
+    if not review.warnings:
+        out.append(cell(words["no_warnings"]))
+    else:
+        out += [f"| {words['column_rule']} | {words['column_insight']} | {words['column_place']}"
+                f" | {words['column_line']} | {words['column_message']} |", "|---|---|---|---|---|"]
+        for f in review.warnings:
+            place = f"`{f.path}`" if f.path else cell(words["whole_description"])
+            line = "" if f.line is None else str(f.line)
+            out.append(f"| {f.rule} | {f.insight} | {place} | {line} | {cell(f.message)} |")
+    return "\n".join(out) + "\n"
