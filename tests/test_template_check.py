@@ -112,26 +112,26 @@ def test_variables_are_the_paths_the_template_reads() -> None:
 def test_an_installed_copy_checks_with_the_starters(monkeypatch: pytest.MonkeyPatch,
                                                     tmp_path: Path) -> None:
     """A wheel has no examples/ folder: the starter descriptions are the probes then."""
-    import agreementgen.template_check as template_check
+    import agreementgen.template_check.probes as probes
 
     def no_examples(kind: str) -> Path:
         if kind == "examples":
             raise FileNotFoundError(kind)
         return data_dir(kind)
 
-    monkeypatch.setattr(template_check, "data_dir", no_examples)
-    template_check._descriptions.cache_clear()
-    template_check._derived.cache_clear()
+    monkeypatch.setattr(probes, "data_dir", no_examples)
+    probes._descriptions.cache_clear()
+    probes._derived.cache_clear()
     try:
-        labels = [probe.label for probe in template_check.build_probes(None)]
+        labels = [probe.label for probe in probes.build_probes(None)]
         assert labels == ["starter-partnership_agreement", "starter-mou",
                           "starter-letter_of_intent"]
         assert check("partnership_agreement").ok
         assert "did you mean 'partners'?" in "\n".join(
             messages(BROKEN["unknown variable"].build(tmp_path)))
     finally:
-        template_check._descriptions.cache_clear()
-        template_check._derived.cache_clear()
+        probes._descriptions.cache_clear()
+        probes._derived.cache_clear()
 
 
 def test_merge_contexts_keeps_every_key_and_list_item_field() -> None:

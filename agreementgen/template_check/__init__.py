@@ -9,23 +9,22 @@ otherwise meet while generating.
 
 from __future__ import annotations
 
-import contextlib
-import difflib
-import functools
 import re
-import tempfile
 import traceback
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateSyntaxError, nodes
+from jinja2 import TemplateSyntaxError
 from lxml import etree
 
 from agreementgen.errors import AgreementGenError, Problem, TemplateError
-from agreementgen.i18n import LANGUAGES, message
-from agreementgen.resources import data_dir
+from agreementgen.i18n import message
+from agreementgen.template_check.probes import Probe, build_probes, merge_contexts
+from agreementgen.template_check.variables import Variables, assigned, leaves
+
+__all__ = ["Probe", "Report", "build_probes", "check", "check_template", "merge_contexts"]
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
@@ -42,26 +41,6 @@ _CONTEXT_CHARS = 120
 # Templates come from elsewhere: no entity expansion, no network.
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 _KNOWN_SHOWN = 15
-
-
-class _Any:
-    """A value the checker cannot know (a loop over an empty list, a ``set`` variable...)."""
-
-
-_ANY = _Any()
-
-
-@dataclass(frozen=True)
-class Probe:
-    """A render context built from a real description, to render a template with.
-
-    Attributes:
-        label: The description it was built from (its file name, without suffix).
-        context: The values a template can use.
-    """
-
-    label: str
-    context: Mapping[str, Any]
 
 
 @dataclass
@@ -143,90 +122,8 @@ def check_template(path: str | Path, name: str | None = None,
             checker = _PartCheck(shown, part, probes)
             report.problems.extend(checker.run(data))
             used |= checker.used
-    report.variables = _leaves(used)
+    report.variables = leaves(used)
     return report
-
-
-def build_probes(numbering_xml: bytes | None, languages: Sequence[str] = ()) -> list[Probe]:
-    """Render contexts built from the shipped examples and the starter descriptions.
-
-    Args:
-        numbering_xml: The template's ``word/numbering.xml`` (Markdown lists use it).
-        languages: The template's languages; other examples are rendered in the first one.
-    """
-    from agreementgen.context import build_context, word_writer
-    from agreementgen.render.numbering import NumberingAllocator
-
-    wanted = [lang for lang in languages if lang in LANGUAGES]
-    probes = []
-    for index, (label, loaded, own_language) in enumerate(_descriptions()):
-        lang = own_language if not wanted or own_language in wanted else wanted[0]
-        shared, clauses, health = _derived(index, lang)
-        writer = word_writer(NumberingAllocator(numbering_xml))
-        # Alternate the health annex so both sides of ``options.health_annex`` are rendered.
-        context = build_context(loaded.description, lang, writer, clauses, shared,
-                                review=health, health_annex=index % 2 == 0)
-        probes.append(Probe(label, context))
-    return probes
-
-
-@functools.cache
-def _descriptions() -> tuple[tuple[str, Any, str], ...]:
-    """(label, loaded description, its language) of the shipped examples, when there are
-    (a checkout), and of the starter of every kind, which an installed copy always has."""
-    from agreementgen.api import load_description
-    from agreementgen.generate import language_of
-    from agreementgen.starter import KINDS, starter_text
-
-    sources = []
-    with contextlib.suppress(FileNotFoundError):
-        sources += [(p.stem, p) for p in sorted(data_dir("examples").glob("*.yaml"))]
-    found = []
-    with tempfile.TemporaryDirectory() as folder:
-        for kind in KINDS:
-            path = Path(folder) / f"starter-{kind}.yaml"
-            path.write_text(starter_text(kind), encoding="utf-8")
-            sources.append((path.stem, path))
-        for label, path in sources:
-            loaded = load_description(path)
-            found.append((label, loaded, language_of(loaded, None)))
-    return tuple(found)
-
-
-@functools.cache
-def _derived(index: int, lang: str) -> tuple[dict[str, Any], list[Any], Any]:
-    from agreementgen.clauses import derive, facts
-    from agreementgen.health import review
-
-    _, loaded, _ = _descriptions()[index]
-    shared = facts(loaded.description, lang)
-    return shared, derive(loaded.description, lang, shared), review(loaded, lang)
-
-
-def merge_contexts(contexts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """One context with every key any of the given contexts has (list items merged too).
-
-    The variable check looks names up in it, so a key that only one example fills (a risk
-    table, the health annex) is still known.
-    """
-    merged: Any = {}
-    for context in contexts:
-        merged = _merge(merged, context)
-    return dict(merged)
-
-
-def _merge(a: Any, b: Any) -> Any:
-    if isinstance(a, Mapping) and isinstance(b, Mapping):
-        return {k: _merge(a.get(k), b.get(k)) for k in {**a, **b}}
-    if isinstance(a, list) and isinstance(b, list):
-        items = a[:1] + b[:1]
-        if not items:
-            return []
-        first = items[0]
-        for item in items[1:]:
-            first = _merge(first, item)
-        return [first]
-    return b if a is None else a
 
 
 class _PartCheck:
@@ -270,8 +167,8 @@ class _PartCheck:
         except TemplateSyntaxError as exc:
             self._syntax_error(env, exc, patched, lines)
             return self.problems
-        variables = _Variables(merge_contexts([p.context for p in self.probes]),
-                               set(env.globals) | _SPECIAL | _assigned(ast))
+        variables = Variables(merge_contexts([p.context for p in self.probes]),
+                               set(env.globals) | _SPECIAL | assigned(ast))
         variables.visit(ast, {})
         self.used = variables.used
         for miss in variables.misses:
@@ -368,143 +265,6 @@ class _PartCheck:
                 self.add("check_broken_xml", example=probe.label, problem=problem,
                          context=context)
                 return
-
-
-class _Variables:
-    """Walks a template's syntax tree and looks every variable path up in a real context."""
-
-    def __init__(self, context: Mapping[str, Any], ignored: set[str]) -> None:
-        self.context = context
-        self.ignored = ignored
-        self.used: set[str] = set()
-        self.misses: list[_Miss] = []
-
-    def visit(self, node: nodes.Node, scope: dict[str, tuple[str, Any]]) -> None:
-        """Check the variables in ``node``; ``scope`` maps loop variables to (path, value)."""
-        if isinstance(node, nodes.For):
-            self._for(node, scope)
-        elif isinstance(node, nodes.Name | nodes.Getattr | nodes.Getitem):
-            path, _, _ = self.resolve(node, scope)
-            if path:
-                self.used.add(path)
-        else:
-            for child in node.iter_child_nodes():
-                self.visit(child, scope)
-
-    def _for(self, node: nodes.For, scope: dict[str, tuple[str, Any]]) -> None:
-        path, _, value = self.resolve(node.iter, scope)
-        if path:
-            self.used.add(path)
-        inner = dict(scope)
-        inner["loop"] = ("", _ANY)
-        item: Any = value[0] if isinstance(value, list) and value else _ANY
-        if isinstance(node.target, nodes.Name):
-            inner[node.target.name] = (f"{path}[]" if path else "", item)
-        else:
-            for target in node.target.find_all(nodes.Name):
-                inner[target.name] = ("", _ANY)
-        for child in [*node.body, *([node.test] if node.test else [])]:
-            self.visit(child, inner)
-        for child in node.else_:
-            self.visit(child, scope)
-
-    def resolve(self, node: nodes.Node,
-                scope: dict[str, tuple[str, Any]]) -> tuple[str, str, Any]:
-        """The (context path, path as written, probe value) of an expression.
-
-        An empty path means the checker cannot follow the expression (it still checks the
-        variables inside it); a miss is recorded once, at the outermost part that is wrong.
-        """
-        if isinstance(node, nodes.Name):
-            return self._name(node, scope)
-        if isinstance(node, nodes.Getattr):
-            return self._member(node.node, node.attr, scope, node.lineno)
-        if isinstance(node, nodes.Getitem):
-            arg = node.arg
-            if isinstance(arg, nodes.Const) and isinstance(arg.value, str):
-                return self._member(node.node, arg.value, scope, node.lineno)
-            base, written, value = self.resolve(node.node, scope)
-            self.visit(arg, scope)
-            if (isinstance(arg, nodes.Const) and isinstance(arg.value, int)
-                    and isinstance(value, list) and base):
-                item = value[0] if value else _ANY
-                return f"{base}[]", f"{written}[{arg.value}]", item
-            return "", "", _ANY
-        self.visit(node, scope)
-        return "", "", _ANY
-
-    def _name(self, node: nodes.Name, scope: dict[str, tuple[str, Any]]) -> tuple[str, str, Any]:
-        if node.ctx != "load":
-            return "", "", _ANY
-        if node.name in scope:
-            path, value = scope[node.name]
-            return path, node.name, value
-        if node.name in self.context:
-            return node.name, node.name, self.context[node.name]
-        if node.name not in self.ignored:
-            known = sorted({*self.context, *(n for n in scope if n != "loop")})
-            self._miss(node.name, node.name, known, node.lineno, "")
-        return "", "", _ANY
-
-    def _member(self, base_node: nodes.Node, key: str, scope: dict[str, tuple[str, Any]],
-                lineno: int) -> tuple[str, str, Any]:
-        base, written, value = self.resolve(base_node, scope)
-        if not base and not written:
-            return "", "", _ANY
-        if isinstance(value, Mapping):
-            if key in value:
-                return f"{base}.{key}", f"{written}.{key}", value[key]
-            if hasattr(dict, key):  # .items(), .get() ... work on a mapping
-                return "", "", _ANY
-            self._miss(key, f"{written}.{key}", sorted(value), lineno, f"{written}.")
-        elif isinstance(value, list) and not hasattr(list, key):
-            self.misses.append(_Miss(f"{written}.{key}", None, None, lineno))
-        return "", "", _ANY
-
-    def _miss(self, key: str, written: str, known: list[str], lineno: int, prefix: str) -> None:
-        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-        suggestion = f"{prefix}{close[0]}" if close else None
-        self.misses.append(_Miss(written, suggestion, known, lineno))
-
-
-@dataclass(frozen=True)
-class _Miss:
-    """A variable path the context does not have.
-
-    Attributes:
-        written: The path as the template writes it (``p.nme``).
-        suggestion: The nearest known path, if one is close.
-        known: The names known at that level; None when the path reads a field of a list.
-        lineno: The line of the patched part, so the paragraph can be named.
-    """
-
-    written: str
-    suggestion: str | None
-    known: list[str] | None
-    lineno: int
-
-
-def _assigned(ast: nodes.Template) -> set[str]:
-    """Names a template defines itself (``set``, ``with``, macros and their arguments)."""
-    names: set[str] = set()
-    targets: list[nodes.Node] = []
-    for node in ast.find_all(nodes.Stmt):
-        if isinstance(node, nodes.Assign | nodes.AssignBlock):
-            targets.append(node.target)
-        elif isinstance(node, nodes.With):
-            targets += node.targets
-        elif isinstance(node, nodes.Macro | nodes.CallBlock):
-            targets += node.args
-            if isinstance(node, nodes.Macro):
-                names.add(node.name)
-        elif isinstance(node, nodes.Import):
-            names.add(node.target)
-        elif isinstance(node, nodes.FromImport):
-            names |= {n if isinstance(n, str) else n[1] for n in node.names}
-    for target in targets:
-        found = [target] if isinstance(target, nodes.Name) else []
-        names |= {n.name for n in [*found, *target.find_all(nodes.Name)]}
-    return names
 
 
 def _paragraph_texts(root: Any) -> Iterator[str]:
@@ -631,9 +391,3 @@ def _clip(text: str) -> str:
 def _known(names: list[str]) -> str:
     shown = ", ".join(names[:_KNOWN_SHOWN])
     return shown + (", \u2026" if len(names) > _KNOWN_SHOWN else "")
-
-
-def _leaves(paths: set[str]) -> list[str]:
-    """The paths that are not the start of a longer one (``agreement`` of ``agreement.title``)."""
-    return sorted(p for p in paths
-                  if not any(o.startswith((p + ".", p + "[")) for o in paths if o != p))
