@@ -97,7 +97,7 @@ class CompiledTemplate:
         patched = _ESCAPED_DELIMITER.sub(lambda m: m[0].replace("_", _LITERAL_MARK), patched)
         try:
             template = env.from_string(patched)
-        except (SecurityError, TemplateSyntaxError):
+        except (SecurityError, TemplateSyntaxError) as first:
             # Again with one paragraph per line, so the error's line number points at the
             # paragraph; the line breaks change nothing else.
             lined = line_per_paragraph(patched)
@@ -107,7 +107,8 @@ class CompiledTemplate:
                 raise self._error("template_unsafe", part, exc, lined) from None
             except TemplateSyntaxError as exc:
                 raise self._error("template_syntax", part, exc, lined) from None
-            raise
+            code = "template_unsafe" if isinstance(first, SecurityError) else "template_syntax"
+            raise self._error(code, part, first, patched) from None
         return _Part(part, patched, template, _LITERAL_MARK in patched)
 
     def _error(self, code: str, part: str, exc: Exception,
