@@ -70,6 +70,8 @@ def load_yaml(text: str) -> Any:
     Raises:
         yaml.YAMLError, DuplicateKey, NonTextKey: Whatever ``yaml.load`` with
             DescriptionLoader raises for this text.
+        MisfitTag: An explicit tag on a value it does not fit (``!!set`` on a list,
+            ``!!int abc``), on which PyYAML's constructor fails with a TypeError, KeyError...
     """
     return load_yaml_tree(text)[0]
 
@@ -79,8 +81,7 @@ def load_yaml_tree(text: str) -> tuple[Any, yaml.Node | None]:
     it (a :class:`Source` keeps the tree to find places in the text without parsing again).
 
     Raises:
-        MisfitTag: Also for an explicit tag on a node of the wrong kind (``!!set`` on a list),
-            on which PyYAML's constructor fails with a TypeError or ValueError.
+        The errors of :func:`load_yaml`.
     """
     try:
         loader = _Composer(text)
@@ -92,8 +93,16 @@ def load_yaml_tree(text: str) -> tuple[Any, yaml.Node | None]:
     except Exception:
         try:
             return yaml.load(text, Loader=DescriptionLoader), None
-        except (TypeError, ValueError, AttributeError):
-            raise _misfit_tag(text) from None
+        except _CONSTRUCTOR_FAILURES as exc:
+            misfit = _misfit_tag(text)
+            if misfit is None:
+                raise yaml.YAMLError(f"{type(exc).__name__}: {exc}") from None
+            raise misfit from None
+
+
+# What PyYAML's constructor raises, beside its own errors, on a tag its value does not fit:
+# `!!set` on a list (TypeError), `!!int abc` (ValueError), `!!bool maybe` (KeyError) ...
+_CONSTRUCTOR_FAILURES = (TypeError, ValueError, AttributeError, KeyError, IndexError)
 
 
 #: The kind of node each standard tag is for; an explicit tag on another kind breaks PyYAML.
@@ -114,24 +123,39 @@ class MisfitTag(Exception):
         self.tag, self.mark = tag, mark
 
 
-def _misfit_tag(text: str) -> MisfitTag:
-    """The first node whose explicit tag does not fit its kind, as an error to report."""
+def _misfit_tag(text: str) -> MisfitTag | None:
+    """The first node, in document order, whose explicit tag does not fit its kind or its
+    value, as an error to report; None when every tag fits."""
     root = yaml.compose(text, Loader=BaseLoader)
-    stack = [root] if root is not None else []
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        kind = _TAG_KINDS.get(node.tag)
-        if kind is not None and type(node) is not kind:
-            return MisfitTag(node.tag.replace("tag:yaml.org,2002:", "!!"), node.start_mark)
-        if isinstance(node, MappingNode):
-            stack.extend(n for pair in reversed(node.value) for n in reversed(pair))
-        elif isinstance(node, SequenceNode):
-            stack.extend(reversed(node.value))
-    return MisfitTag("?", None)
+    loader = DescriptionLoader("")
+    try:
+        stack = [root] if root is not None else []
+        seen: set[int] = set()
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            kind = _TAG_KINDS.get(node.tag)
+            if kind is not None and (type(node) is not kind
+                                     or (kind is ScalarNode and not _builds(loader, node))):
+                return MisfitTag(node.tag.replace("tag:yaml.org,2002:", "!!"), node.start_mark)
+            if isinstance(node, MappingNode):
+                stack.extend(n for pair in reversed(node.value) for n in reversed(pair))
+            elif isinstance(node, SequenceNode):
+                stack.extend(reversed(node.value))
+    finally:
+        loader.dispose()
+    return None
+
+
+def _builds(loader: DescriptionLoader, node: yaml.Node) -> bool:
+    """Whether PyYAML's constructor for a scalar's tag reads its text without failing."""
+    try:
+        loader.yaml_constructors[node.tag](loader, node)
+    except (*_CONSTRUCTOR_FAILURES, yaml.YAMLError):
+        return False
+    return True
 
 
 _STR = "tag:yaml.org,2002:str"

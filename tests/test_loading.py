@@ -135,6 +135,9 @@ def test_a_key_that_overrides_a_merged_key_is_a_duplicate(tmp_path: Path) -> Non
 @pytest.mark.parametrize(("text", "tag", "place"), [
     ("a: 1\nb: !!set\n  - x\n  - y\n", "!!set", "2:4"),
     ("agreement: !!map [x, y]\n", "!!map", "1:12"),
+    ("agreement:\n  notice: !!int ninety\n", "!!int", "2:11"),
+    ("agreement:\n  signed: !!bool maybe\n", "!!bool", "2:11"),
+    ("agreement:\n  date: !!timestamp soon\n", "!!timestamp", "2:9"),
 ])
 def test_a_tag_that_does_not_fit_its_value_is_refused(tmp_path: Path, text: str, tag: str,
                                                       place: str) -> None:

@@ -159,9 +159,10 @@ def current_parse(text: str, fail: Any) -> Any:
     return loading._parse_yaml(text, fail)[0]
 
 
-# PyYAML's constructor fails with these on an explicit tag that does not fit its node
-# (``!!set`` on a list); the old path let them through, the new one refuses the file.
-MISFIT_ERRORS = (TypeError, ValueError, AttributeError)
+# PyYAML's constructor fails with these on an explicit tag that does not fit its node or
+# its value (``!!set`` on a list, ``!!bool maybe``); the old path let them through, the new
+# one refuses the file.
+MISFIT_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError)
 
 
 def assert_same_outcome(text: str) -> str:
