@@ -40,7 +40,6 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 # Characters docxtpl's listing clean-up turns into Word tabs, breaks and paragraphs.
 _LISTING = "\t\n\a\f"
 _PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
-_FIRST_PARAGRAPH = re.compile(r"<w:p[ >]")
 _PARAGRAPH_START = re.compile(r"<w:p([ >])")
 # The zip records, as zipfile packs them (local header, central directory, end record).
 _LOCAL_HEADER = "<4s2B4HL2L2H"
@@ -284,7 +283,7 @@ def _resolve_listing(xml: str) -> str:
     rendering; a paragraph without a tab, newline, bell or form feed comes out unchanged, so
     only the others are handed to it. The result is the same string.
     """
-    first = _FIRST_PARAGRAPH.search(xml)
+    first = _PARAGRAPH_START.search(xml)
     if first is None or not _has_listing_chars(xml, first.start()):
         return xml
     from docxtpl import DocxTemplate
