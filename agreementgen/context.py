@@ -12,14 +12,26 @@ from typing import Any
 
 from markupsafe import Markup
 
-from agreementgen.clauses import Clause, derive, facts
-from agreementgen.formatting import format_date, format_money
+from agreementgen.clauses import (
+    RECITALS,
+    Clause,
+    article_numbers,
+    derive,
+    document_texts,
+    facts,
+    markers,
+)
+from agreementgen.formatting import format_date, format_list, format_money
 from agreementgen.health import Review
 from agreementgen.i18n import catalog
 from agreementgen.model import Description, Partner
 
 ARTICLES = ("parties", "purpose", "theory_of_change", "identity", "contributions", "governance",
             "monitoring", "risks", "communication", "duration", "legal", "final")
+
+
+#: Where the bookmarks of the clauses start counting (w:id), clear of a template's own.
+BOOKMARK_BASE = 9000
 
 
 @dataclass
@@ -30,23 +42,51 @@ class Writer:
         block: Markdown -> a block of the output (Word paragraphs, HTML, Markdown).
         inline: Markdown -> inline content (Word runs, for table cells).
         plain: Plain text -> inline content.
+        clause: A clause (its position in the document, and whether it is the second
+            language's copy of a clause shown beside the first) -> a numbered block.
         between: What goes between two blocks.
     """
 
     block: Callable[[str], Markup]
     inline: Callable[[str], Markup]
     plain: Callable[[str], Any]
+    clause: Callable[[Clause, int, bool], Markup]
     between: str = ""
 
 
 def word_writer(numbering: Any = None) -> Writer:
-    """A writer that produces WordprocessingML for docx templates."""
-    from agreementgen.render.wordml import markdown_to_runs, markdown_to_wordml, plain_to_runs
+    """A writer that produces WordprocessingML for docx templates.
+
+    A clause is a paragraph numbered by Word at the second level of the article headings'
+    list (written out when the template numbers no headings), with a bookmark named after
+    its id that cross-references point at; a recital takes the "Recital" style, which
+    letters it. The second language's copy of a clause shows the first's number through a
+    cross-reference, so the two columns never disagree.
+    """
+    from agreementgen.render.wordml import (
+        Lead,
+        markdown_to_runs,
+        markdown_to_wordml,
+        plain_to_runs,
+    )
+
+    def clause(c: Clause, index: int, mirror: bool = False) -> Markup:
+        name = markers.bookmark_name(c.spec.id)
+        if c.spec.article == RECITALS:
+            lead = Lead(style="Recital")
+        elif mirror:
+            lead = Lead(number=c.number, number_ref=name)
+        else:
+            num_id = numbering.clause_num_id if numbering is not None else None
+            lead = Lead(num=(1, num_id) if num_id else None, number=c.number,
+                        bookmark=(BOOKMARK_BASE + index, name))
+        return Markup(markdown_to_wordml(c.text, numbering=numbering, lead=lead))
 
     return Writer(
         block=lambda text: Markup(markdown_to_wordml(text, numbering=numbering)),
         inline=lambda text: Markup(markdown_to_runs(text)),
         plain=lambda text: Markup(plain_to_runs(text)),
+        clause=clause,
     )
 
 
@@ -57,10 +97,15 @@ def markdown_writer() -> Writer:
     """
     from agreementgen.render.text import markdown_to_cell, markdown_to_markdown, plain_to_markdown
 
+    def clause(c: Clause, index: int, mirror: bool = False) -> Markup:
+        number = f"({c.number})" if c.spec.article == RECITALS else f"**{c.number}**"
+        return Markup(markdown_to_markdown(f"{number} {markers.plain(c.text)}"))
+
     return Writer(
-        block=lambda text: Markup(markdown_to_markdown(text)),
-        inline=lambda text: Markup(markdown_to_cell(text)),
+        block=lambda text: Markup(markdown_to_markdown(markers.plain(text))),
+        inline=lambda text: Markup(markdown_to_cell(markers.plain(text))),
         plain=lambda text: Markup(plain_to_markdown(text)),
+        clause=clause,
         between="\n\n",
     )
 
@@ -69,10 +114,16 @@ def html_writer() -> Writer:
     """A writer that produces HTML, for the review page (``--format html``)."""
     from agreementgen.render.text import markdown_to_html, markdown_to_html_inline, plain_to_html
 
+    def clause(c: Clause, index: int, mirror: bool = False) -> Markup:
+        number = f"({c.number})" if c.spec.article == RECITALS else f"**{c.number}**"
+        html = markdown_to_html(f"{number} {markers.plain(c.text)}")
+        return Markup(f'<div class="clause" id="{markers.bookmark_name(c.spec.id)}">{html}</div>')
+
     return Writer(
-        block=lambda text: Markup(markdown_to_html(text)),
-        inline=lambda text: Markup(markdown_to_html_inline(text)),
+        block=lambda text: Markup(markdown_to_html(markers.plain(text))),
+        inline=lambda text: Markup(markdown_to_html_inline(markers.plain(text))),
         plain=lambda text: Markup(plain_to_html(text)),
+        clause=clause,
         between="\n",
     )
 
@@ -109,6 +160,7 @@ def build_context(d: Description, lang: str, writer: Writer,
     shared = facts(d, lang) if shared is None else shared
     clauses = derive(d, lang, shared) if clauses is None else clauses
     names = shared["names"]
+    outcomes = shared["outcomes"]
 
     def date(value: Any) -> str:
         return format_date(value, lang) if value else ""
@@ -117,12 +169,16 @@ def build_context(d: Description, lang: str, writer: Writer,
         return str(labels[group][str(value)]) if value is not None else ""
 
     articles: dict[str, Markup] = dict.fromkeys(ARTICLES, Markup(""))
-    for article in ARTICLES:
-        # Clause by clause: each clause's lists stand alone, and a clause met before (the
-        # same words in another agreement of a batch) is converted only once.
-        blocks = [writer.block(c.text) for c in clauses if c.spec.article == article]
-        if blocks:
-            articles[article] = Markup(writer.between).join(blocks)
+    blocks: dict[str, list[Markup]] = {}
+    for index, c in enumerate(clauses):
+        blocks.setdefault(c.spec.article, []).append(writer.clause(c, index, False))
+    for article, parts in blocks.items():
+        if article in articles:
+            articles[article] = Markup(writer.between).join(parts)
+    recitals = Markup(writer.between).join(blocks.get(RECITALS, ()))
+    document = document_texts(d, lang, clauses, shared)
+    t = {**labels, "articles": {**labels["articles"], "legal": _legal_title(d, labels, shared)}}
+    numbers = article_numbers(clauses)
 
     agreement = d.agreement
     contributions = [
@@ -140,7 +196,7 @@ def build_context(d: Description, lang: str, writer: Writer,
         {
             "id": i.id,
             "indicator": writer.inline(i.indicator),
-            "result": labels["result"].get(i.result, i.result),
+            "result": labels["result"].get(i.result) or outcomes.get(i.result, i.result),
             "baseline": i.baseline or "",
             "target": i.target or "",
             "target_date": date(i.target_date),
@@ -163,11 +219,12 @@ def build_context(d: Description, lang: str, writer: Writer,
     ]
     interventions = [
         {"activity": writer.inline(i.activity), "lead": names.get(i.lead or "", ""),
-         "outcomes": ", ".join(i.outcomes), "start": date(i.start), "end": date(i.end)}
+         "outcomes": format_list([outcomes.get(o, o) for o in i.outcomes], lang),
+         "start": date(i.start), "end": date(i.end)}
         for i in d.theory_of_change.interventions
     ]
     return {
-        "t": labels,
+        "t": t,
         "lang": lang,
         "agreement": {
             "title": agreement.title,
@@ -180,10 +237,18 @@ def build_context(d: Description, lang: str, writer: Writer,
             "place": agreement.place or "",
             "governing_law": agreement.governing_law or "",
         },
-        "partners": [_partner(p, labels, writer) for p in d.partners],
+        "partners": [_partner(p, labels, writer, document[f"party.{p.id}"],
+                              agreement.place or "") for p in d.partners],
+        "preamble": {key: writer.inline(document[key])
+                     for key in ("parties_intro", "parties_together", "recitals_intro",
+                                 "operative")},
+        "recitals": recitals,
         "articles": articles,
-        "toc": [labels["articles"][a] for a in ARTICLES if a == "parties" or articles[a]]
-        + [labels["articles"]["signatures"]],
+        "numbers": numbers,
+        "toc": [{"number": "", "title": t["articles"]["parties"]}]
+        + [{"number": str(numbers[a]), "title": t["articles"][a]}
+           for a in ARTICLES if a in numbers and articles[a]]
+        + [{"number": "", "title": t["articles"]["signatures"]}],
         "tables": {
             "contributions": contributions,
             "totals": [{"partner": names[t["partner"]], "value": format_money(t["money"], lang)}
@@ -194,29 +259,45 @@ def build_context(d: Description, lang: str, writer: Writer,
             "interventions": interventions,
         },
         "annexes": [writer.block(a) for a in d.annexes],
-        "health": _health(review, labels, writer),
+        "health": _health(review, labels, writer, shared["doc"], lang),
         "options": {"health_annex": health_annex and review is not None},
     }
 
 
-def _health(review: Review | None, labels: dict[str, Any], writer: Writer) -> dict[str, Any]:
-    """The health checklist: the score per insight and one row per rule finding."""
-    if review is None:
-        return {"summary": [], "findings": [], "open": 0}
+def _legal_title(d: Description, labels: dict[str, Any], shared: dict[str, Any]) -> str:
+    """The title of the legal article: governing law in a binding document, else its nature."""
+    key = "binding" if shared["binding"] else "non_binding"
+    return str(labels["legal_article"][key]).format(doc=shared["doc"])
+
+
+def _health(review: Review | None, labels: dict[str, Any], writer: Writer, doc: str,
+            lang: str) -> dict[str, Any]:
+    """The health checklist: the score per insight, one row per rule finding (its place in
+    words, never a field path), and each source it rests on, once."""
+    from agreementgen.health.report import sources
+
     words = labels["health_annex"]
+    statement = str(words["not_part"]).format(doc=doc)
+    if review is None:
+        return {"summary": [], "findings": [], "open": 0, "sources": [],
+                "statement": statement}
     status = {"warning": words["open"], "met": words["met"],
               "not_applicable": words["not_applicable"]}
     return {
         "summary": [{"insight": f"{s.insight}. {s.name}", "met": s.met,
                      "applicable": s.applicable} for s in review.scores],
         "findings": [{"rule": f.rule, "insight": f.insight, "status": status[f.status],
-                      "open": f.status == "warning", "place": f.path or words["whole_description"],
-                      "message": writer.plain(f.message)} for f in review.findings],
+                      "open": f.status == "warning",
+                      "place": f.place_words or words["whole_description"],
+                      "message": writer.plain(f.what or f.message)} for f in review.findings],
         "open": len(review.warnings),
+        "sources": [writer.plain(source) for source in sources(review, lang)],
+        "statement": statement,
     }
 
 
-def _partner(p: Partner, labels: dict[str, Any], writer: Writer) -> dict[str, Any]:
+def _partner(p: Partner, labels: dict[str, Any], writer: Writer, party: str,
+             place: str) -> dict[str, Any]:
     words = labels["parties"]
     details = []
     if p.registration:
@@ -237,6 +318,8 @@ def _partner(p: Partner, labels: dict[str, Any], writer: Writer) -> dict[str, An
         "name": p.name,
         "display_name": p.display_name,
         "identification": ", ".join(details),
+        "party": writer.inline(party),
+        "signing_place": p.signing_place or place,
         "sector": labels["sector"][str(p.sector)],
         "role": p.role,
         "mission": writer.block(p.mission),

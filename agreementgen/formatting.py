@@ -77,3 +77,50 @@ def format_number(value: int | Decimal, lang: str) -> str:
     from babel.numbers import format_decimal
 
     return str(format_decimal(value, locale=_locale(lang)))
+
+
+# Lists are joined the British way, "A, B and C", as legal English writes them; CLDR's "en"
+# puts a comma before "and".
+_LIST_LOCALES = {"en": "en_GB"}
+# Counts up to this are written in words ("three counterparts", "zes maanden").
+_MAX_WORDS = 12
+
+
+def format_list(items: list[str], lang: str) -> str:
+    """Items joined as the language joins them: ``A, B and C``, ``A, B en C``.
+
+    Raises:
+        UnknownLanguageError: ``lang`` is not a language agreementgen writes.
+    """
+    from babel.lists import format_list as babel_list
+
+    check_language(lang)
+    return str(babel_list(items, locale=_LIST_LOCALES.get(lang, lang))) if items else ""
+
+
+def words(number: int, lang: str) -> str:
+    """A small count in words (``three``, ``drie``); from 13 on, in figures.
+
+    Raises:
+        UnknownLanguageError: ``lang`` is not a language agreementgen writes.
+    """
+    from agreementgen.i18n import catalog
+
+    if isinstance(number, int) and 0 <= number <= _MAX_WORDS:
+        return str(catalog(lang, "labels")["numbers"][number])
+    return format_number(number, lang)
+
+
+def country_name(country: str, lang: str) -> str:
+    """A country by its name in the language; an ISO 3166 alpha-2 code (``GH``) becomes the
+    name (``Ghana``), anything else is taken as the name already.
+
+    Raises:
+        UnknownLanguageError: ``lang`` is not a language agreementgen writes.
+    """
+    code = country.strip()
+    if len(code) == 2 and code.isalpha():
+        name = _locale(lang).territories.get(code.upper())
+        if name:
+            return str(name)
+    return country

@@ -106,7 +106,9 @@ class Partner:
     orientation: Orientation | None = None
     country: str | None = None
     registration: str | None = None
+    registry: str | None = None
     address: str | None = None
+    signing_place: str | None = None
     mission_fit: str | None = None
     objectives: tuple[str, ...] = ()
     expected_benefits: tuple[str, ...] = ()

@@ -33,6 +33,10 @@ LINK = RGBColor(0x05, 0x63, 0xC1)
 HEADER_FILL = "DCE3EC"
 BORDER = "8EA1B8"
 HEADING_NUM_ID = "90"
+PARTY_NUM_ID = "91"
+RECITAL_NUM_ID = "92"
+# Twips from the margin to the text of an article heading and of a clause: room for "10.10".
+NUMBER_INDENT = 680
 A4 = (Cm(21.0), Cm(29.7))
 PORTRAIT_TEXT_WIDTH = 16.4
 LANDSCAPE_TEXT_WIDTH = 25.1
@@ -97,6 +101,33 @@ class Builder:
             styles[name].paragraph_format.space_after = Pt(3)
         # The contents heading is not an article: keep it out of the heading numbering.
         _no_numbering(styles["TOC Heading"])
+        # Sub-headings (tables, signature blocks) take no clause numbers.
+        styles["Heading 2"].paragraph_format.left_indent = Cm(0)
+        # Parties, signatures and annexes: headings outside the numbered articles.
+        unnumbered = styles.add_style("Unnumbered Heading", WD_STYLE_TYPE.PARAGRAPH)
+        unnumbered.base_style = styles["Heading 1"]
+        unnumbered.next_paragraph_style = body
+        _no_numbering(unnumbered)
+
+        # A clause: its number hangs in the margin of the article's text (the numbering
+        # level gives the indents); the paragraphs after it align with its text; its
+        # enumerations (a), (b) take their indents from the enumeration numbering.
+        clause = styles.add_style("Clause", WD_STYLE_TYPE.PARAGRAPH)
+        clause.base_style = body
+        clause.paragraph_format.left_indent = Pt(NUMBER_INDENT / 20)
+        clause.paragraph_format.first_line_indent = Pt(-NUMBER_INDENT / 20)
+        clause_text = styles.add_style("Clause Text", WD_STYLE_TYPE.PARAGRAPH)
+        clause_text.base_style = body
+        clause_text.paragraph_format.left_indent = Pt(NUMBER_INDENT / 20)
+        clause_list = styles.add_style("Clause List", WD_STYLE_TYPE.PARAGRAPH)
+        clause_list.base_style = body
+        clause_list.paragraph_format.space_after = Pt(3)
+        for name, num_id in (("Party", PARTY_NUM_ID), ("Recital", RECITAL_NUM_ID)):
+            style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = body
+            style.element.get_or_add_pPr().insert(0, parse_xml(
+                f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/>'
+                '</w:numPr>'))
         styles["TOC Heading"].paragraph_format.space_before = Pt(24)
         styles["TOC Heading"].paragraph_format.space_after = Pt(6)
 
@@ -176,28 +207,47 @@ class Builder:
         _page_setup(section._sectPr, landscape)
 
     def _heading_numbering(self) -> None:
-        """Number article headings 1., 1.1. through a list linked to the Heading styles."""
+        """Number articles 1, 2 (Heading 1) and their clauses 1.1, 1.2 in one multi-level
+        list; parties are numbered (1), (2) and recitals (A), (B) in lists of their own; the
+        enumerations in a clause, (a) then (i), restart in every clause (render/numbering.py
+        gives each its own w:num of the abstract numbering defined here)."""
+        from agreementgen.render.numbering import ENUMERATION_ABSTRACT_ID, ENUMERATION_LEVELS
+
         numbering = self.doc.part.numbering_part.element
-        levels = "".join(
-            f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
-            f'<w:pStyle w:val="Heading{i + 1}"/><w:lvlText w:val="{text}"/>'
-            f'<w:lvlJc w:val="left"/>'
-            f'<w:pPr><w:ind w:left="{567 + 284 * i}" w:hanging="{567 + 284 * i}"/></w:pPr></w:lvl>'
-            for i, text in enumerate(("%1.", "%1.%2."))
+        heading_levels = "".join(
+            f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="decimal"/>{style}'
+            f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
+            f'<w:pPr><w:ind w:left="{NUMBER_INDENT}" w:hanging="{NUMBER_INDENT}"/></w:pPr>'
+            '</w:lvl>'
+            for i, (style, text) in enumerate((('<w:pStyle w:val="Heading1"/>', "%1."),
+                                               ("", "%1.%2")))
         )
-        abstract = parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{HEADING_NUM_ID}">'
-                             f'<w:multiLevelType w:val="multilevel"/>{levels}</w:abstractNum>')
+        abstracts = [(HEADING_NUM_ID, heading_levels)]
+        for num_id, fmt in ((PARTY_NUM_ID, "decimal"), (RECITAL_NUM_ID, "upperLetter")):
+            abstracts.append((num_id, (
+                f'<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+                '<w:lvlText w:val="(%1)"/><w:lvlJc w:val="left"/>'
+                f'<w:pPr><w:ind w:left="{NUMBER_INDENT}" w:hanging="{NUMBER_INDENT}"/></w:pPr>'
+                '</w:lvl>')))
+        abstracts.append((ENUMERATION_ABSTRACT_ID, "".join(
+            f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+            f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
+            f'<w:pPr><w:ind w:left="{left}" w:hanging="{hanging}"/></w:pPr></w:lvl>'
+            for i, (fmt, text, left, hanging) in enumerate(ENUMERATION_LEVELS))))
         first_num = numbering.find(qn("w:num"))
-        if first_num is not None:
-            first_num.addprevious(abstract)
-        else:
-            numbering.append(abstract)
-        numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="{HEADING_NUM_ID}">'
-                                   f'<w:abstractNumId w:val="{HEADING_NUM_ID}"/></w:num>'))
-        for level, name in enumerate(("Heading 1", "Heading 2")):
-            ppr = self.doc.styles[name].element.get_or_add_pPr()
-            ppr.insert(0, parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/>'
-                                    f'<w:numId w:val="{HEADING_NUM_ID}"/></w:numPr>'))
+        for abstract_id, levels in abstracts:
+            abstract = parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
+                                 f'<w:multiLevelType w:val="multilevel"/>{levels}</w:abstractNum>')
+            if first_num is not None:
+                first_num.addprevious(abstract)
+            else:
+                numbering.append(abstract)
+        for num_id in (HEADING_NUM_ID, PARTY_NUM_ID, RECITAL_NUM_ID):
+            numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="{num_id}">'
+                                       f'<w:abstractNumId w:val="{num_id}"/></w:num>'))
+        ppr = self.doc.styles["Heading 1"].element.get_or_add_pPr()
+        ppr.insert(0, parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/>'
+                                f'<w:numId w:val="{HEADING_NUM_ID}"/></w:numPr>'))
 
     # -- content ------------------------------------------------------------------------
     def para(self, text: str = "", style: str = "Body Text") -> None:
@@ -219,9 +269,10 @@ class Builder:
         """A paragraph that holds only a {%p ... %} tag; docxtpl removes it when rendering."""
         self.doc.add_paragraph(text, style="Normal")
 
-    def heading(self, text: str, level: int = 1) -> None:
-        """A numbered article heading (Heading 1) or sub-heading (Heading 2)."""
-        self.doc.add_paragraph(text, style=f"Heading {level}")
+    def heading(self, text: str, level: int = 1, style: str | None = None) -> None:
+        """A numbered article heading (Heading 1), an unnumbered sub-heading (Heading 2), or
+        a heading in another style."""
+        self.doc.add_paragraph(text, style=style or f"Heading {level}")
 
     def raw(self, xml: str) -> None:
         """A body element given as WordprocessingML, placed before the body's sectPr."""
@@ -390,22 +441,26 @@ def _toc(b: Builder, entries: Callable[[Builder], None]) -> None:
 def _toc_from_context(b: Builder) -> None:
     """The context's ``toc`` (parties to signatures), then the annexes when there are any."""
     b.tag("{%p for entry in toc %}")
-    b.para("{{ loop.index }}.\t{{ entry }}", style="toc 1")
+    b.para("{% if entry.number %}{{ entry.number }}.\t{% endif %}{{ entry.title }}", style="toc 1")
     b.tag("{%p endfor %}")
     b.tag("{%p if annexes or options.health_annex %}")
-    b.para("{{ toc|length + 1 }}.\t{{ t.articles.annexes }}", style="toc 1")
+    b.para("{{ t.articles.annexes }}", style="toc 1")
     b.tag("{%p endif %}")
 
 
 def _toc_of(articles: Sequence[str]) -> Callable[[Builder], None]:
     """Contents computed in the template, for a template that shows only some articles."""
-    names = ", ".join(f'"{a}"' for a in (*articles, "signatures", "annexes"))
+    names = ", ".join(f'"{a}"' for a in articles)
 
     def entries(b: Builder) -> None:
-        b.tag(f'{{%p for id in [{names}] if id in ("parties", "signatures") '
-              'or (id == "annexes" and (annexes or options.health_annex)) or articles.get(id) %}')
-        b.para("{{ loop.index }}.\t{{ t.articles[id] }}", style="toc 1")
+        b.para("{{ t.articles.parties }}", style="toc 1")
+        b.tag(f'{{%p for id in [{names}] if articles.get(id) %}}')
+        b.para("{{ numbers[id] }}.\t{{ t.articles[id] }}", style="toc 1")
         b.tag("{%p endfor %}")
+        b.para("{{ t.articles.signatures }}", style="toc 1")
+        b.tag("{%p if annexes or options.health_annex %}")
+        b.para("{{ t.articles.annexes }}", style="toc 1")
+        b.tag("{%p endif %}")
 
     return entries
 
@@ -454,16 +509,22 @@ def _article_with_table(b: Builder, name: str, spec: TableSpec) -> None:
 
 
 def _parties(b: Builder) -> None:
-    b.heading("{{ t.articles.parties }}")
-    b.para("{{ t.parties.intro }}")
+    """The parties, the recitals and the operative formula, before the numbered articles."""
+    b.heading("{{ t.articles.parties }}", style="Unnumbered Heading")
+    b.para("{{r preamble.parties_intro }}")
     b.tag("{%p for p in partners %}")
-    b.para("{{ p.name }}, {{ p.identification }};", style="List Number")
+    b.para("{{r p.party }}", style="Party")
     b.tag("{%p endfor %}")
-    b.para("{{ t.parties.together }}")
+    b.para("{{r preamble.parties_together }}")
+    b.tag("{%p if recitals %}")
+    b.para("{{r preamble.recitals_intro }}")
+    b.para("{{p recitals }}")
+    b.tag("{%p endif %}")
+    b.para("{{r preamble.operative }}")
 
 
 def _signatures(b: Builder) -> None:
-    b.heading("{{ t.articles.signatures }}")
+    b.heading("{{ t.articles.signatures }}", style="Unnumbered Heading")
     b.tag("{%p for p in partners %}")
     b.heading("{{ t.signature.for }} {{ p.name }}", level=2)
     table = b.doc.add_table(rows=5, cols=2)
@@ -473,7 +534,7 @@ def _signatures(b: Builder) -> None:
         look.set(qn("w:firstRow"), "0")
         look.set(qn("w:val"), "0400")
     labels = [("name", "{{ p.representative.name }}"), ("title", "{{ p.representative.title }}"),
-              ("place", "{{ agreement.place }}"), ("date", ""), ("signature", "")]
+              ("place", "{{ p.signing_place }}"), ("date", ""), ("signature", "")]
     for index, (row, (key, value)) in enumerate(zip(table.rows, labels, strict=True)):
         last = index == len(labels) - 1
         b._cell(row.cells[0], f"{{{{ t.signature.{key} }}}}",
@@ -570,6 +631,12 @@ def _health_checklist(b: Builder, level: int) -> None:
     b.table(HEALTH_SUMMARY)
     sub("{{ t.health_annex.findings }}")
     b.table(HEALTH_FINDINGS)
+    b.tag("{%p if health.sources %}")
+    sub("{{ t.health_annex.sources }}")
+    b.tag("{%p for source in health.sources %}")
+    b.para("{{r source }}", style="List Bullet")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endif %}")
 
 
 def _monitoring_landscape(b: Builder) -> None:
@@ -620,19 +687,20 @@ def _monitoring_lists(b: Builder) -> None:
 
 
 def _annexes(b: Builder, health: bool) -> None:
-    """The description's annexes and, when asked for, the health checklist as the last one."""
+    """The description's annexes and, when asked for, the health checklist after them, which
+    says in its first line that it is no part of the agreement."""
     condition = "annexes or options.health_annex" if health else "annexes"
     b.tag(f"{{%p if {condition} %}}")
     b.page_break()
-    b.heading("{{ t.articles.annexes }}")
+    b.heading("{{ t.articles.annexes }}", style="Unnumbered Heading")
     b.tag("{%p for annex in annexes %}")
     b.para("{{ t.annex.title }} {{ loop.index }}", style="Annex Heading")
     b.para("{{p annex }}")
     b.tag("{%p endfor %}")
     if health:
         b.tag("{%p if options.health_annex %}")
-        b.para("{{ t.annex.title }} {{ annexes|length + 1 }}: {{ t.health_annex.title }}",
-               style="Annex Heading")
+        b.para("{{ t.health_annex.title }}", style="Annex Heading")
+        b.para("{{ health.statement }}", style="Cover Text")
         _health_checklist(b, level=3)
         b.tag("{%p endif %}")
     b.tag("{%p endif %}")
@@ -716,6 +784,7 @@ def build_health_annex(path: Path) -> None:
     b.properties("{{ agreement.title }}", "{{ t.health_annex.title }}")
     b.update_fields_on_open()
     _annex_cover(b, "{{ t.health_annex.title }}")
+    b.para("{{ health.statement }}", style="Cover Text")
     _health_checklist(b, level=1)
     b.save(path)
 

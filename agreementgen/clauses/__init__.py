@@ -10,10 +10,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from agreementgen.clauses import markers
 from agreementgen.clauses.conditions import CONDITIONS
-from agreementgen.formatting import format_date, format_money
+from agreementgen.formatting import country_name, format_date, format_list, format_money, words
 from agreementgen.i18n import catalog
-from agreementgen.model import Description, Money, Orientation
+from agreementgen.model import Binding, Description, Money, Orientation
 from agreementgen.render.sandbox import template_environment
 from agreementgen.resources import load_yaml
 
@@ -34,10 +35,40 @@ class ClauseSpec:
 
 @dataclass(frozen=True)
 class Clause:
-    """A clause derived for one description: its spec and its text (Markdown)."""
+    """A clause derived for one description: its spec, its text (Markdown) and its number.
+
+    Attributes:
+        spec: What the library says about the clause.
+        text: The clause's Markdown, with marks for references and open points
+            (:mod:`agreementgen.clauses.markers`).
+        number: Its number in the document ("8.4"); a recital's letter ("B").
+    """
 
     spec: ClauseSpec
     text: str
+    number: str = ""
+
+    @property
+    def open_points(self) -> list[str]:
+        """The open points of the clause, as the reader sees them."""
+        return markers.open_points(self.text)
+
+
+#: The articles of an agreement, numbered in this order when they have clauses.
+NUMBERED_ARTICLES = ("purpose", "theory_of_change", "identity", "contributions", "governance",
+                     "monitoring", "risks", "communication", "duration", "legal", "final")
+#: The lettered recitals before the articles.
+RECITALS = "recitals"
+#: The clauses that outlive the document, by whether it is binding.
+_SURVIVORS = {
+    True: ("communication.confidentiality", "duration.on_exit", "legal.governing_law",
+           "legal.disputes"),
+    False: ("communication.confidentiality", "communication.logo_use"),
+}
+
+
+class DanglingReference(LookupError):
+    """A clause text refers to a clause the document does not have: a defect of agreementgen."""
 
 
 @functools.cache
@@ -86,16 +117,23 @@ def _environment(lang: str) -> Any:
         date=lambda v: format_date(v, lang),
         money=lambda v: format_money(v, lang),
         label=lambda v, group: labels[group][str(v)],
+        names=lambda v: format_list([str(x) for x in v], lang),
+        words=lambda v: words(v, lang),
+        country=lambda v: country_name(v, lang),
     )
     return env
 
 
 @functools.cache
-def _compiled(lang: str, clause_id: str) -> Any:
+def _compiled(lang: str, clause_id: str, binding: bool) -> Any:
+    """A clause text compiled once; a text with a binding and a non-binding voice by ``binding``."""
     texts = catalog(lang, "clauses")
     if clause_id not in texts:
         raise KeyError(f"clause {clause_id!r} has no text in language {lang!r}")
-    return _environment(lang).from_string(texts[clause_id])
+    text = texts[clause_id]
+    if isinstance(text, dict):
+        text = text["binding" if binding else "non_binding"]
+    return _environment(lang).from_string(text)
 
 
 def facts(d: Description, lang: str) -> dict[str, Any]:
@@ -112,24 +150,45 @@ def facts(d: Description, lang: str) -> dict[str, Any]:
         for key in ("results", "assets", "intellectual_property", "data", "brand", "beneficiaries")
         if on_exit is not None and getattr(on_exit, key)
     ]
-    survival = []
-    if d.communication and d.communication.confidentiality:
-        survival.append("confidentiality")
-    if on_exit and on_exit.intellectual_property:
-        survival.append("intellectual_property")
-    if on_exit and on_exit.data:
-        survival.append("data")
-    survival += ["liability", "disputes"]
+    kind = str(d.agreement.kind)
+    outcomes = {o.id: labels["outcome"].format(number=n)
+                for n, o in enumerate(d.theory_of_change.outcomes, 1)}
     return {
         "names": names,
+        "outcomes": outcomes,
         "totals": [{"partner": p, "money": Money(amount, cur)}
                    for (p, cur), amount in totals.items()],
         "independent_partners": [p.display_name for p in d.partners
                                  if p.orientation in (Orientation.ACTIVIST, Orientation.MIXED)],
         "body_name": d.governance.body.name if d.governance and d.governance.body else "",
         "on_exit": exit_items,
-        "survival": [labels["survival"][s] for s in survival],
+        "doc": labels["self_name"][kind],
+        "Doc": labels["self_name_start"][kind],
+        "binding": d.agreement.binding is Binding.BINDING,
+        "annex_names": [labels["annex"]["name"].format(number=n)
+                        for n in range(1, len(d.annexes) + 1)],
     }
+
+
+def number_clauses(specs: list[ClauseSpec]) -> dict[str, str]:
+    """The number of each clause: "8.4" for the fourth clause of the eighth article that has
+    clauses; a recital's capital letter."""
+    numbers: dict[str, str] = {}
+    recitals = [s for s in specs if s.article == RECITALS]
+    for index, spec in enumerate(recitals):
+        numbers[spec.id] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[index]
+    articles = [a for a in NUMBERED_ARTICLES if any(s.article == a for s in specs)]
+    for number, article in enumerate(articles, 1):
+        clauses = [s for s in specs if s.article == article]
+        for index, spec in enumerate(clauses, 1):
+            numbers[spec.id] = f"{number}.{index}"
+    return numbers
+
+
+def article_numbers(clauses: list[Clause]) -> dict[str, int]:
+    """The number of each article that has clauses, as the document numbers it."""
+    present = {c.spec.article for c in clauses}
+    return {a: n for n, a in enumerate((a for a in NUMBERED_ARTICLES if a in present), 1)}
 
 
 def derive(d: Description, lang: str, shared: dict[str, Any] | None = None) -> list[Clause]:
@@ -139,14 +198,76 @@ def derive(d: Description, lang: str, shared: dict[str, Any] | None = None) -> l
         d: The description.
         lang: The language of the texts.
         shared: The description's :func:`facts`, when the caller has them already.
+
+    Raises:
+        DanglingReference: A clause text refers to a clause the document does not have.
     """
     shared = facts(d, lang) if shared is None else shared
+    specs = [spec for spec in library() if CONDITIONS[spec.when](d)]
+    numbers = number_clauses(specs)
+    binding = shared["binding"]
+    render = _renderer(d, lang, shared, numbers)
+    return [Clause(spec, render(spec.id, binding), numbers[spec.id]) for spec in specs]
+
+
+def document_texts(d: Description, lang: str, clauses: list[Clause],
+                   shared: dict[str, Any] | None = None) -> dict[str, str]:
+    """The texts of the document outside its clauses (``document.*`` in the clause texts):
+    the parties' introduction, each party's line, the recitals' and the operative formula."""
+    shared = facts(d, lang) if shared is None else shared
+    numbers = {c.spec.id: c.number for c in clauses}
+    render = _renderer(d, lang, shared, numbers)
+    binding = shared["binding"]
+    texts = {key: render(f"document.{key}", binding)
+             for key in ("parties_intro", "parties_together", "recitals_intro", "operative")}
+    ends = catalog(lang, "clauses")
+    count = len(d.partners)
+    for index, p in enumerate(d.partners):
+        end = ends["document.party_end_last" if index == count - 1 else
+                   "document.party_end_penultimate" if index == count - 2 else
+                   "document.party_end"]
+        line = render("document.party", binding, p=p).rstrip()
+        # "B.V." ends a sentence with its own full stop: never "B.V..".
+        texts[f"party.{p.id}"] = line + (end[1:] if line.endswith(".") and end[:1] == "." else end)
+    return texts
+
+
+def _renderer(d: Description, lang: str, shared: dict[str, Any],
+              numbers: dict[str, str]) -> Any:
+    """A function that renders one text by its id, with references resolved to ``numbers``."""
+    labels = catalog(lang, "labels")
     env = _environment(lang)
     env.filters["partner"] = lambda v: shared["names"].get(v, v)
-    values = {"d": d, **shared}
-    clauses = []
-    for spec in library():
-        if CONDITIONS[spec.when](d):
-            text = _compiled(lang, spec.id).render(values)
-            clauses.append(Clause(spec, text.strip() + "\n"))
-    return clauses
+    env.filters["outcome"] = lambda v: shared["outcomes"].get(v, v)
+    words_for = labels["clause_word"]
+
+    def ref(clause_id: str) -> Md:
+        if clause_id not in numbers:
+            raise DanglingReference(f"a clause text refers to clause {clause_id!r}, which this "
+                                    "document does not have")
+        return Md(markers.reference(clause_id, numbers[clause_id]))
+
+    def clauses(*ids: str, start: bool = False) -> Md:
+        present = [i for i in ids if i in numbers]
+        if not present:
+            return Md("")
+        word = words_for["one" if len(present) == 1 else "many"]
+        if start:
+            word = word[:1].upper() + word[1:]
+        return Md(f"{word} {format_list([ref(i) for i in present], lang)}")
+
+    values = {
+        "d": d, **shared,
+        "has": numbers.__contains__,
+        "ref": ref,
+        "clauses": clauses,
+        "Clauses": lambda *ids: clauses(*ids, start=True),
+        "open": lambda what: Md(markers.open_point(
+            labels["open_point"].format(what=escape_markdown(str(what))))),
+        "survivors": [i for i in _SURVIVORS[shared["binding"]] if i in numbers],
+    }
+
+    def render(text_id: str, binding: bool, **extra: Any) -> str:
+        return str(_compiled(lang, text_id, binding).render(values, **extra)).strip() + "\n"
+
+    return render

@@ -1,4 +1,10 @@
-"""Numbered lists in a Word document: a fresh w:num per Markdown list, so each restarts."""
+"""Numbered lists in a Word document: a fresh w:num per list, so each restarts.
+
+Markdown numbered lists restart at their own start; the enumerations inside a clause,
+``(a), (b)`` and below them ``(i), (ii)``, restart in every clause. Clause numbers themselves
+are the second level of the article headings' own list, whose w:numId is read from the
+template (:attr:`NumberingAllocator.clause_num_id`).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,12 @@ _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{_W_NS}}}"
 _NS = {"w": _W_NS}
 _LIST_NUMBER_STYLE = "ListNumber"
+_HEADING_STYLE = "Heading1"
+#: The abstract numbering of clause enumerations, added to a template that lacks it.
+ENUMERATION_ABSTRACT_ID = "93"
+#: The levels of an enumeration: format, text, left indent and hanging indent (twips).
+ENUMERATION_LEVELS = (("lowerLetter", "(%1)", 1247, 567), ("lowerRoman", "(%2)", 1814, 567),
+                      ("decimal", "%3.", 2381, 567))
 
 
 class NumberingAllocator:
@@ -34,14 +46,19 @@ class NumberingAllocator:
             ValueError: ``list_number_abstract_id`` is not in the numbering part.
         """
         self._next_id = first_id
-        self._issued: list[tuple[str, int]] = []
+        self._issued: list[tuple[str, int, str]] = []
         self._root: etree._Element | None = None
         self._abstract_id: str | None = None
         self._create_abstract = False
         self._existing: frozenset[str] = frozenset()
+        self._has_enumeration = False
+        #: The w:numId of the article headings' list, whose level 1 numbers the clauses
+        #: (None: the template numbers no headings, and clause numbers are written out).
+        self.clause_num_id: str | None = None
         if numbering_xml is None:
             return
-        self._root, self._existing, self._abstract_id, self._create_abstract = _read_numbering(
+        (self._root, self._existing, self._abstract_id, self._create_abstract,
+         self.clause_num_id, self._has_enumeration) = _read_numbering(
             numbering_xml, list_number_abstract_id)
 
     def new_numbered_list(self, start: int = 1) -> str | None:
@@ -54,13 +71,24 @@ class NumberingAllocator:
             The numId to put in the list's w:numPr, or None when the template has no
             numbering part.
         """
+        return self._new(start, str(self._abstract_id))
+
+    def new_enumeration(self) -> str | None:
+        """Reserves a w:numId for one enumeration of a clause, ``(a), (b)``, restarting at (a).
+
+        Returns:
+            The numId, or None when the template has no numbering part.
+        """
+        return self._new(1, ENUMERATION_ABSTRACT_ID)
+
+    def _new(self, start: int, abstract_id: str) -> str | None:
         if self._root is None:
             return None
         while str(self._next_id) in self._existing:
             self._next_id += 1
         num_id = str(self._next_id)
         self._next_id += 1
-        self._issued.append((num_id, start))
+        self._issued.append((num_id, start, abstract_id))
         return num_id
 
     def patched_numbering_xml(self) -> bytes | None:
@@ -72,11 +100,14 @@ class NumberingAllocator:
         if self._root is None or not self._issued:
             return None
         root = copy.deepcopy(self._root)
-        if self._create_abstract:
+        used = {abstract for _, _, abstract in self._issued}
+        if self._create_abstract and self._abstract_id in used:
             _insert_before(root, self._new_abstract(root), ("num", "numIdMacAtCleanup"))
-        for num_id, start in self._issued:
+        if not self._has_enumeration and ENUMERATION_ABSTRACT_ID in used:
+            _insert_before(root, _enumeration_abstract(root), ("num", "numIdMacAtCleanup"))
+        for num_id, start, abstract_id in self._issued:
             num = etree.SubElement(root, f"{_W}num", {f"{_W}numId": num_id})
-            etree.SubElement(num, f"{_W}abstractNumId", {f"{_W}val": str(self._abstract_id)})
+            etree.SubElement(num, f"{_W}abstractNumId", {f"{_W}val": abstract_id})
             override = etree.SubElement(num, f"{_W}lvlOverride", {f"{_W}ilvl": "0"})
             etree.SubElement(override, f"{_W}startOverride", {f"{_W}val": str(start)})
             _insert_before(root, num, ("numIdMacAtCleanup",))
@@ -99,27 +130,55 @@ class NumberingAllocator:
         return abstract
 
 
+def _enumeration_abstract(root: etree._Element) -> etree._Element:
+    """The abstract numbering of clause enumerations: (a), then (i), then 1."""
+    abstract = etree.SubElement(
+        root, f"{_W}abstractNum", {f"{_W}abstractNumId": ENUMERATION_ABSTRACT_ID})
+    etree.SubElement(abstract, f"{_W}multiLevelType", {f"{_W}val": "multilevel"})
+    for ilvl, (fmt, text, left, hanging) in enumerate(ENUMERATION_LEVELS):
+        lvl = etree.SubElement(abstract, f"{_W}lvl", {f"{_W}ilvl": str(ilvl)})
+        for tag, value in (("start", "1"), ("numFmt", fmt), ("lvlText", text),
+                           ("lvlJc", "left")):
+            etree.SubElement(lvl, f"{_W}{tag}", {f"{_W}val": value})
+        ppr = etree.SubElement(lvl, f"{_W}pPr")
+        etree.SubElement(ppr, f"{_W}ind", {f"{_W}left": str(left), f"{_W}hanging": str(hanging)})
+    return abstract
+
+
 @functools.lru_cache(maxsize=16)
 def _read_numbering(numbering_xml: bytes, wanted: str | None
-                    ) -> tuple[etree._Element, frozenset[str], str, bool]:
-    """A numbering part's tree (shared: never changed), its w:numId values, the abstract
-    numbering to restart and whether that one must be created; read once per template."""
+                    ) -> tuple[etree._Element, frozenset[str], str, bool, str | None, bool]:
+    """A numbering part read once per template: its tree (shared: never changed), its
+    w:numId values, the abstract numbering to restart and whether that one must be created,
+    the w:numId of the article headings' list, and whether the enumerations' abstract exists."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     root = etree.fromstring(numbering_xml, parser)
     existing = frozenset(str(i) for i in root.xpath("w:num/@w:numId", namespaces=_NS))
     ids = [str(i) for i in root.xpath("w:abstractNum/@w:abstractNumId", namespaces=_NS)]
+    headings = root.xpath(
+        f"w:abstractNum[w:lvl[@w:ilvl='0']/w:pStyle/@w:val='{_HEADING_STYLE}']/@w:abstractNumId",
+        namespaces=_NS)
+    clause_nums = [str(n) for n in root.xpath(
+        "w:num[w:abstractNumId/@w:val=$abstract]/@w:numId", namespaces=_NS,
+        abstract=str(headings[0]))] if headings else []
+    clause_num_id = clause_nums[0] if clause_nums else None
+    enumeration = ENUMERATION_ABSTRACT_ID in ids
     if wanted is not None:
         if wanted not in ids:
             raise ValueError(f"numbering part has no w:abstractNum with id {wanted!r}")
-        return root, existing, wanted, False
+        return root, existing, wanted, False, clause_num_id, enumeration
     for query in (
         f"w:abstractNum[w:lvl[@w:ilvl='0']/w:pStyle/@w:val='{_LIST_NUMBER_STYLE}']",
         "w:abstractNum[w:lvl[@w:ilvl='0']/w:numFmt/@w:val='decimal']",
     ):
         found = root.xpath(f"{query}/@w:abstractNumId", namespaces=_NS)
         if found:
-            return root, existing, str(found[0]), False
-    return root, existing, str(max((int(i) for i in ids if i.isdigit()), default=-1) + 1), True
+            return root, existing, str(found[0]), False, clause_num_id, enumeration
+    new_id = max((int(i) for i in ids if i.isdigit() and i != ENUMERATION_ABSTRACT_ID),
+                 default=-1) + 1
+    if str(new_id) == ENUMERATION_ABSTRACT_ID:
+        new_id += 1
+    return root, existing, str(new_id), True, clause_num_id, enumeration
 
 
 def _insert_before(root: etree._Element, child: etree._Element, later: tuple[str, ...]) -> None:

@@ -11,12 +11,13 @@ from urllib.parse import quote
 
 from lxml import etree
 
+from agreementgen.clauses.markers import MARK, RESERVED
 from agreementgen.render.markdown_tree import BLOCK_TAGS, HEADING_TAGS, html_tree
 from agreementgen.render.numbering import NumberingAllocator
 from agreementgen.validation.characters import INVALID_XML_CHARACTER
 
-__all__ = ["LINK_SCHEMES", "NumberingAllocator", "markdown_to_runs", "markdown_to_wordml",
-           "plain_to_runs"]
+__all__ = ["LINK_SCHEMES", "Lead", "NumberingAllocator", "markdown_to_runs",
+           "markdown_to_wordml", "plain_to_runs"]
 
 _BULLET = "\u2022"
 # python-docx's default template defines "List Bullet 2/3" and "List Number 2/3", not 4/5.
@@ -28,12 +29,43 @@ _MAX_ILVL = 8
 LINK_SCHEMES = re.compile(r"(?i)(https?|mailto):")
 
 
+#: Twips from the margin to a clause's text: the hanging indent of its number.
+CLAUSE_INDENT = 680
+#: Paragraph styles of a clause: its numbered first paragraph, the paragraphs after it, and
+#: the items of its enumerations.
+CLAUSE_STYLE, CLAUSE_TEXT_STYLE, CLAUSE_LIST_STYLE = "Clause", "ClauseText", "ClauseList"
+_ENUMERATION_LEVELS = 2
+# Twips per enumeration level: a paragraph inside an item aligns with the item's text.
+_ENUMERATION_STEP = 567
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+@dataclass(frozen=True)
+class Lead:
+    """How the first paragraph of a clause (or a recital) is styled, numbered and marked.
+
+    Attributes:
+        style: Its paragraph style id.
+        num: ``(ilvl, numId)`` when Word numbers it.
+        number: Its number written out, for when Word does not number it.
+        number_ref: With ``number``: the bookmark whose number a REF field shows instead.
+        bookmark: ``(w:id, name)`` of the bookmark that marks the clause.
+    """
+
+    style: str = CLAUSE_STYLE
+    num: tuple[int, str] | None = None
+    number: str = ""
+    number_ref: str | None = None
+    bookmark: tuple[int, str] | None = None
+
+
 @dataclass(frozen=True)
 class _Format:
     bold: bool = False
     italic: bool = False
     code: bool = False
     link: bool = False
+    highlight: bool = False
 
 
 @dataclass
@@ -53,6 +85,7 @@ class _Paragraph:
     indent: int = 0
     depth: int = 0  # list nesting, used when flattening to runs
     marker: str = ""  # "•" or "3.", used when flattening to runs
+    bookmark: tuple[int, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +95,7 @@ class _Context:
     list_depth: int = 0
     ol_depth: int = 0
     num_id: str | None = None  # numId of the enclosing numbered list
+    enum_id: str | None = None  # numId of the enclosing clause enumeration
 
 
 def markdown_to_wordml(
@@ -71,6 +105,7 @@ def markdown_to_wordml(
     bullet_style: str = "ListBullet",
     number_style: str = "ListNumber",
     numbering: NumberingAllocator | None = None,
+    lead: Lead | None = None,
 ) -> str:
     """Renders Markdown as complete w:p elements.
 
@@ -81,6 +116,9 @@ def markdown_to_wordml(
         number_style: Style id for numbered items; nested levels append 2 or 3.
         numbering: Gives each numbered list its own numId so it restarts; without it the
             numbering comes from the style alone and continues across lists.
+        lead: Write the text as one clause: its first paragraph as ``lead`` says, the
+            paragraphs after it indented to the clause's text, and its lists (bulleted or
+            numbered) as the clause's enumerations, (a), (b) and within them (i), (ii).
 
     Returns:
         One or more ``<w:p>`` elements using the ``w:`` prefix without namespace
@@ -89,8 +127,24 @@ def markdown_to_wordml(
     Raises:
         ValueError: The text holds a character XML cannot store.
     """
-    walker = _Walker(paragraph_style, bullet_style, number_style, numbering)
-    return "".join(_paragraph_xml(p) for p in walker.walk(text))
+    walker = _Walker(paragraph_style, bullet_style, number_style, numbering, lead)
+    paragraphs = walker.walk(text)
+    if lead is not None and paragraphs:
+        _lead_paragraph(paragraphs[0], lead)
+    return "".join(_paragraph_xml(p) for p in paragraphs)
+
+
+def _lead_paragraph(paragraph: _Paragraph, lead: Lead) -> None:
+    """Make a clause's first paragraph its numbered, bookmarked lead."""
+    paragraph.style = lead.style
+    paragraph.num = lead.num
+    paragraph.indent = 0
+    paragraph.bookmark = lead.bookmark
+    if lead.num is None and lead.number:
+        plain = _Format()
+        number = ([_Seg("text", plain, lead.number)] if lead.number_ref is None
+                  else _reference(lead.number_ref, lead.number, plain))
+        paragraph.segs[:0] = [*number, _Seg("text", plain, "\t")]
 
 
 def markdown_to_runs(text: str) -> str:
@@ -109,7 +163,7 @@ def markdown_to_runs(text: str) -> str:
         ValueError: The text holds a character XML cannot store.
     """
     walker = _Walker("", "", "", None)
-    pieces = []
+    pieces: list[str] = []
     for i, paragraph in enumerate(walker.walk(text)):
         if i:
             pieces.append("<w:r><w:br/></w:r>")
@@ -154,11 +208,15 @@ class _Walker:
         bullet_style: str,
         number_style: str,
         numbering: NumberingAllocator | None,
+        lead: Lead | None = None,
     ) -> None:
-        self.paragraph_style = paragraph_style
+        self.paragraph_style = CLAUSE_TEXT_STYLE if lead is not None else paragraph_style
         self.bullet_style = bullet_style
         self.number_style = number_style
         self.numbering = numbering
+        # In a clause, text is indented to the clause's text and lists are enumerations.
+        self.clause = lead is not None
+        self.base_indent = CLAUSE_INDENT if self.clause else 0
         self.paragraphs: list[_Paragraph] = []
         # A list item waiting for its first paragraph of text.
         self._item: _Paragraph | None = None
@@ -203,6 +261,9 @@ class _Walker:
             self._emit_item()
         ordered = el.tag == "ol"
         depth = ctx.list_depth + 1
+        if self.clause and depth <= _ENUMERATION_LEVELS:
+            self._enumeration(el, ctx, depth)
+            return
         base = self.number_style if ordered else self.bullet_style
         style = base if depth == 1 else f"{base}{min(depth, _MAX_STYLE_LEVEL)}"
         start_attr = el.get("start", "1")
@@ -223,11 +284,33 @@ class _Walker:
                 self._container(child, inner)
                 continue
             marker = f"{number}." if ordered else _BULLET
-            self._item = _Paragraph(style, num=num, depth=depth, marker=marker)
+            self._item = _Paragraph(style, num=num, depth=depth, marker=marker,
+                                    indent=self.base_indent if self.clause else 0)
             self._container(child, inner)
             if self._item is not None:
                 self._emit_item()
             number += 1
+
+    def _enumeration(self, el: etree._Element, ctx: _Context, depth: int) -> None:
+        """A list in a clause, bulleted or numbered, as the clause's (a), (b) or (i), (ii)."""
+        enum_id = ctx.enum_id
+        if depth == 1 or enum_id is None:
+            enum_id = self.numbering.new_enumeration() if self.numbering is not None else None
+        inner = replace(ctx, list_depth=depth, enum_id=enum_id)
+        index = 0
+        for child in el:
+            if child.tag != "li":
+                self._container(child, inner)
+                continue
+            marker = f"({_letter(index) if depth == 1 else _roman(index + 1)})"
+            num = (depth - 1, enum_id) if enum_id is not None else None
+            self._item = _Paragraph(CLAUSE_LIST_STYLE, num=num, depth=depth, marker=marker)
+            if enum_id is None:  # no numbering part: the marker is written out
+                self._item.segs = []
+            self._container(child, inner)
+            if self._item is not None:
+                self._emit_item()
+            index += 1
 
     def _emit_item(self) -> None:
         assert self._item is not None
@@ -246,12 +329,17 @@ class _Walker:
         if segs[-1].kind == "text":
             segs[-1].text = segs[-1].text.rstrip(" ")
         if self._item is not None:
-            self._item.segs = segs
+            item = self._item
+            if item.style == CLAUSE_LIST_STYLE and item.num is None:
+                segs = [_Seg("text", _Format(), item.marker + "\t"), *segs]
+            item.segs = segs
             self._emit_item()
             return
         depth = ctx.list_depth
+        step = _ENUMERATION_STEP if self.clause else _INDENT_STEP
         self.paragraphs.append(
-            _Paragraph(self.paragraph_style, segs, indent=_INDENT_STEP * depth, depth=depth)
+            _Paragraph(self.paragraph_style, segs, indent=self.base_indent + step * depth,
+                       depth=depth)
         )
 
     def _inline(self, el: etree._Element, ctx: _Context, segs: list[_Seg]) -> None:
@@ -290,7 +378,11 @@ class _Walker:
         if not text:
             return
         if not ctx.pre:
-            segs.append(_Seg("text", ctx.fmt, text.replace("\n", " ")))
+            text = text.replace("\n", " ")
+            if RESERVED.search(text):
+                segs.extend(_marked(text, ctx.fmt))
+            else:
+                segs.append(_Seg("text", ctx.fmt, text))
             return
         for i, line in enumerate(text.split("\n")):
             if i:
@@ -326,6 +418,55 @@ class _Walker:
         segs.append(_Seg("raw", ctx.fmt, _field_char("end")))
 
 
+def _marked(text: str, fmt: _Format) -> list[_Seg]:
+    """Text with clause references (REF fields) and open points (highlighted) in it."""
+    segs: list[_Seg] = []
+    position = 0
+    for match in MARK.finditer(text):
+        if match.start() > position:
+            segs.append(_Seg("text", fmt, text[position:match.start()]))
+        if match[1]:
+            segs.extend(_reference(match[1], match[2], fmt))
+        else:
+            segs.append(_Seg("text", _with(fmt, "highlight"), match[3]))
+        position = match.end()
+    if position < len(text):
+        segs.append(_Seg("text", fmt, text[position:]))
+    return segs
+
+
+def _reference(bookmark: str, number: str, fmt: _Format) -> list[_Seg]:
+    """A cross-reference to a clause: a REF field to its bookmark, showing its number.
+
+    ``\\w`` asks for the paragraph number in full context ("8.4"), ``\\h`` makes it a link.
+    """
+    return [
+        _Seg("raw", fmt, _field_char("begin")),
+        _Seg("raw", fmt, f'<w:r><w:instrText xml:space="preserve"> REF {bookmark} \\w \\h '
+                         "</w:instrText></w:r>"),
+        _Seg("raw", fmt, _field_char("separate")),
+        _Seg("text", fmt, number),
+        _Seg("raw", fmt, _field_char("end")),
+    ]
+
+
+def _letter(index: int) -> str:
+    """a, b, ... z, aa, bb: the letters Word gives a lowerLetter list."""
+    return _LETTERS[index % 26] * (index // 26 + 1)
+
+
+def _roman(number: int) -> str:
+    """i, ii, iii, iv: small Roman numerals for the second level of an enumeration."""
+    numerals = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90),
+                ("l", 50), ("xl", 40), ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
+    out = ""
+    for letters, value in numerals:
+        while number >= value:
+            out += letters
+            number -= value
+    return out
+
+
 def _check_xml_chars(text: str) -> None:
     bad = INVALID_XML_CHARACTER.search(text)
     if bad:
@@ -354,7 +495,12 @@ def _paragraph_xml(paragraph: _Paragraph) -> str:
         ppr += f'<w:numPr><w:ilvl w:val="{ilvl}"/><w:numId w:val="{_attr(num_id)}"/></w:numPr>'
     if paragraph.indent:
         ppr += f'<w:ind w:left="{paragraph.indent}"/>'
-    return f"<w:p><w:pPr>{ppr}</w:pPr>{_runs_xml(paragraph.segs)}</w:p>"
+    runs = _runs_xml(paragraph.segs)
+    if paragraph.bookmark is not None:
+        mark, name = paragraph.bookmark
+        runs = (f'<w:bookmarkStart w:id="{mark}" w:name="{_attr(name)}"/>{runs}'
+                f'<w:bookmarkEnd w:id="{mark}"/>')
+    return f"<w:p><w:pPr>{ppr}</w:pPr>{runs}</w:p>"
 
 
 @functools.cache
@@ -365,7 +511,7 @@ def _with(fmt: _Format, flag: str) -> _Format:
 
 @functools.cache
 def _run_properties(fmt: _Format) -> str:
-    # Element order follows CT_RPr: rStyle, rFonts, b, i.
+    # Element order follows CT_RPr: rStyle, rFonts, b, i, highlight.
     props = ""
     if fmt.link:
         props += '<w:rStyle w:val="Hyperlink"/>'
@@ -375,6 +521,9 @@ def _run_properties(fmt: _Format) -> str:
         props += "<w:b/>"
     if fmt.italic:
         props += "<w:i/>"
+    if fmt.highlight:
+        props += '<w:highlight w:val="yellow"/>'
+
     return f"<w:rPr>{props}</w:rPr>" if props else ""
 
 
