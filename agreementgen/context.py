@@ -73,7 +73,10 @@ def word_writer(numbering: Any = None) -> Writer:
     def clause(c: Clause, index: int, mirror: bool = False) -> Markup:
         name = markers.bookmark_name(c.spec.id)
         if c.spec.article == RECITALS:
-            lead = Lead(style="Recital")
+            # The second column's recitals are lettered in writing: the style's own
+            # numbering would count on from the first column's.
+            lead = Lead(style="Recital", num=(0, "0"), number=f"({c.number})") if mirror \
+                else Lead(style="Recital")
         elif mirror:
             lead = Lead(number=c.number, number_ref=name)
         else:

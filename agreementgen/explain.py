@@ -7,8 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from agreementgen.clauses import Clause, ClauseSpec, derive, library
-from agreementgen.context import ARTICLES
+from agreementgen.clauses import RECITALS, Clause, ClauseSpec, article_numbers, derive, library, markers
 from agreementgen.errors import InputError, Problem
 from agreementgen.i18n import catalog
 from agreementgen.model import Description
@@ -39,15 +38,16 @@ def format_text(clauses: list[Clause], file: str, lang: str) -> str:
     texts = _Texts.of(lang)
     words = texts.explain
     lines = [words["heading"].format(count=len(clauses), file=file)]
-    numbers = _article_numbers(clauses)
+    numbers = article_numbers(clauses)
     article = None
     for clause in clauses:
         spec = clause.spec
         if spec.article != article:
             article = spec.article
-            lines += ["", words["article"].format(number=numbers[article],
-                                                  title=texts.articles[article])]
-        lines.append(words["clause"].format(id=spec.id))
+            lines += ["", words["recitals"] if article == RECITALS else words["article"].format(
+                number=numbers[article], title=texts.articles[article])]
+        number = f"({clause.number})" if article == RECITALS else clause.number
+        lines.append(words["clause"].format(number=number, id=spec.id))
         lines += _provenance(spec, texts)
     lines += ["", words["hint"].format(file=file)]
     return "\n".join(lines) + "\n"
@@ -56,8 +56,9 @@ def format_text(clauses: list[Clause], file: str, lang: str) -> str:
 def clause_text(clause: Clause, lang: str) -> str:
     """One clause: its id, provenance, and its text as it appears in the agreement (Markdown)."""
     texts = _Texts.of(lang)
-    lines = [clause.spec.id, *_provenance(clause.spec, texts), "", texts.explain["text"], ""]
-    return "\n".join(lines) + "\n" + clause.text
+    lines = [f"{clause.number}  {clause.spec.id}", *_provenance(clause.spec, texts), "",
+             texts.explain["text"], ""]
+    return "\n".join(lines) + "\n" + markers.plain(clause.text)
 
 
 def format_json(clauses: list[Clause], file: str, lang: str) -> str:
@@ -66,10 +67,11 @@ def format_json(clauses: list[Clause], file: str, lang: str) -> str:
     document = {
         "file": file,
         "language": lang,
-        "clauses": [{"id": c.spec.id, "article": c.spec.article, "insight": c.spec.insight,
+        "clauses": [{"id": c.spec.id, "number": c.number, "article": c.spec.article,
+                     "insight": c.spec.insight,
                      "rule": c.spec.rule, "condition": c.spec.when,
                      "because": texts.condition(c.spec.when), "fields": list(c.spec.fields),
-                     "text": c.text} for c in clauses],
+                     "text": markers.plain(c.text)} for c in clauses],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -105,9 +107,3 @@ def _provenance(spec: ClauseSpec, texts: _Texts) -> list[str]:
         else words["no_fields"],
         words["because"].format(condition=texts.condition(spec.when)),
     ]
-
-
-def _article_numbers(clauses: list[Clause]) -> dict[str, int]:
-    """Article numbers as the agreement shows them: parties first, then each article present."""
-    present = {c.spec.article for c in clauses} | {"parties"}
-    return {article: n for n, article in enumerate((a for a in ARTICLES if a in present), 1)}

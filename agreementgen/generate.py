@@ -182,6 +182,29 @@ def default_output(source: Path, suffix: str = ".docx") -> Path:
     return Path(source.stem + suffix)
 
 
+def refuse_unfinished(loaded: Loaded, health: Review, lang: str) -> None:
+    """Refuse (``--strict``) a description with health warnings or with open points.
+
+    Raises:
+        HealthError: Health warnings remain, or the agreement would hold open points.
+    """
+    from agreementgen.clauses import derive, open_points
+
+    if health.warnings:
+        text = message("health_strict", count=len(health.warnings))
+        problems = [Problem(loaded.source.name, f"{w.rule}: {w.message}", w.path, w.line,
+                            code=w.rule)
+                    for w in health.warnings]
+        raise HealthError(text, problems)
+    points = open_points(derive(loaded.description, lang))
+    if points:
+        problems = [Problem(loaded.source.name,
+                            message("open_point", clause=p.number, id=p.clause, text=p.text),
+                            code="open_point")
+                    for p in points]
+        raise HealthError(message("open_points_strict", count=len(points)), problems)
+
+
 def run_job(job: Job) -> Generated:
     """Make one agreement: load, validate, review, derive, render, and write it atomically.
 
@@ -195,12 +218,8 @@ def run_job(job: Job) -> Generated:
     loaded = load_description(job.input)
     language = language_of(loaded, job.lang)
     health = review(loaded, language.split(",")[0])
-    if job.strict and health.warnings:
-        text = message("health_strict", count=len(health.warnings))
-        problems = [Problem(loaded.source.name, f"{w.rule}: {w.message}", w.path, w.line,
-                            code=w.rule)
-                    for w in health.warnings]
-        raise HealthError(text, problems)
+    if job.strict:
+        refuse_unfinished(loaded, health, language.split(",")[0])
     if job.format in TEXT_FORMATS:
         if job.template:
             raise _format_error("template_not_for_format", job.template, job.format)

@@ -67,6 +67,26 @@ _SURVIVORS = {
 }
 
 
+@dataclass(frozen=True)
+class OpenPoint:
+    """A term the document needs and the description does not give.
+
+    Attributes:
+        clause: The id of the clause that holds it.
+        number: That clause's number.
+        text: The open point as the reader sees it: "[to be agreed: notice period]".
+    """
+
+    clause: str
+    number: str
+    text: str
+
+
+def open_points(clauses: list[Clause]) -> list[OpenPoint]:
+    """Every open point of a document's clauses, in document order."""
+    return [OpenPoint(c.spec.id, c.number, text) for c in clauses for text in c.open_points]
+
+
 class DanglingReference(LookupError):
     """A clause text refers to a clause the document does not have: a defect of agreementgen."""
 

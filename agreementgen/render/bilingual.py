@@ -79,6 +79,8 @@ def bilingual_context(d: Any, langs: Sequence[str], writer: Any, review: Any = N
     """
     from agreementgen.context import ARTICLES, agreement_context
 
+    from agreementgen.clauses import RECITALS, Clause, ClauseSpec
+
     first = langs[0]
     contexts, clauses = [], []
     for lang in langs:
@@ -86,14 +88,21 @@ def bilingual_context(d: Any, langs: Sequence[str], writer: Any, review: Any = N
         contexts.append(context)
         clauses.append(derived)
     merged: dict[str, Any] = merge(contexts[0], contexts[1])
-    prevails = [Markup(writer.block(_prevails_text(lang, langs, prevailing or first)))
-                for lang in langs]
-    for article in ARTICLES:
-        rows = [(writer.block(a.text), writer.block(b.text))
-                for a, b in zip(clauses[0], clauses[1], strict=True) if a.spec.article == article]
-        if article == "final":
-            rows.append((prevails[0], prevails[1]))
-        merged["articles"][article] = side_by_side(rows)
+    # The languages clause closes the final provisions, numbered after the last of them.
+    finals = [c for c in clauses[0] if c.spec.article == "final"]
+    article = finals[-1].number.split(".")[0] if finals else "1"
+    spec = ClauseSpec("final.languages", "final", 0, None, "always", ())
+    number = f"{article}.{len(finals) + 1}"
+    languages = [Clause(spec, _prevails_text(lang, langs, prevailing or first), number)
+                 for lang in langs]
+    pairs = [*zip(clauses[0], clauses[1], strict=True), (languages[0], languages[1])]
+    rows: dict[str, list[tuple[Markup, Markup]]] = {}
+    for index, (a, b) in enumerate(pairs):
+        rows.setdefault(a.spec.article, []).append(
+            (writer.clause(a, index, False), writer.clause(b, index, True)))
+    for name in ARTICLES:
+        merged["articles"][name] = side_by_side(rows.get(name, []))
+    merged["recitals"] = side_by_side(rows.get(RECITALS, []))
     merged["lang"] = first
     merged["languages"] = list(langs)
     return merged, clauses[0]

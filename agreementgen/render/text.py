@@ -326,17 +326,15 @@ def render_page(fmt: str, context: dict[str, Any], sections: Sequence[str] | Non
             manifest's ``sections``), so both show the same articles; None: every article.
 
     Returns:
-        The complete Markdown document or standalone HTML page, its headings numbered the way
-        Word numbers them.
+        The complete Markdown document or standalone HTML page, its articles and clauses
+        numbered the way Word numbers them.
     """
     shown = [a for a, section in ARTICLE_SECTIONS.items()
              if context["articles"][a] and (sections is None or section in sections)]
     parts = ["parties", *shown, "signatures"]
     if context["annexes"] or context["options"]["health_annex"]:
         parts.append("annexes")
-    numbers = {name: number for number, name in enumerate(parts, start=1)}
-    return _layout(fmt).render({**context, "shown": shown, "sections": parts,
-                                "numbers": numbers})
+    return _layout(fmt).render({**context, "shown": shown, "sections": parts})
 
 
 @functools.cache

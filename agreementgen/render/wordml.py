@@ -40,13 +40,18 @@ _ENUMERATION_STEP = 567
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
+# The w:numId that switches off numbering a paragraph would take from its style.
+_NO_NUMBERING = "0"
+
+
 @dataclass(frozen=True)
 class Lead:
     """How the first paragraph of a clause (or a recital) is styled, numbered and marked.
 
     Attributes:
         style: Its paragraph style id.
-        num: ``(ilvl, numId)`` when Word numbers it.
+        num: ``(ilvl, numId)`` when Word numbers it; numId "0" when its style would number
+            it and it must not be (the number is then written out).
         number: Its number written out, for when Word does not number it.
         number_ref: With ``number``: the bookmark whose number a REF field shows instead.
         bookmark: ``(w:id, name)`` of the bookmark that marks the clause.
@@ -140,7 +145,7 @@ def _lead_paragraph(paragraph: _Paragraph, lead: Lead) -> None:
     paragraph.num = lead.num
     paragraph.indent = 0
     paragraph.bookmark = lead.bookmark
-    if lead.num is None and lead.number:
+    if (lead.num is None or lead.num[1] == _NO_NUMBERING) and lead.number:
         plain = _Format()
         number = ([_Seg("text", plain, lead.number)] if lead.number_ref is None
                   else _reference(lead.number_ref, lead.number, plain))
