@@ -23,6 +23,7 @@ from agreementgen.health import (
     format_markdown,
     format_text,
     review,
+    sources,
 )
 from agreementgen.i18n import catalog
 from agreementgen.loading import Source, load
@@ -34,6 +35,7 @@ COCOA = EXAMPLES / "cocoa-supply-chain.yaml"
 WATER = EXAMPLES / "water-mou.yaml"
 TEXTILE = EXAMPLES / "nl-textiel-partnerschap.yaml"
 ALL_RULES = {f"H{n:02d}" for n in range(1, 20)}
+LANGS = ["en", "nl"]
 
 Mutation = Callable[[dict[str, Any]], None]
 
@@ -291,15 +293,19 @@ def test_every_rule_is_tested_both_ways() -> None:
     assert {r for r, *_ in MEETS} == ALL_RULES
 
 
-def test_every_rule_explains_why_and_cites_its_source() -> None:
-    rules = catalog("en", "health")["rules"]
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_rule_explains_why_and_cites_its_source(lang: str) -> None:
+    rules = catalog(lang, "health")["rules"]
     assert set(rules) == ALL_RULES
     for rule_id, spec in rules.items():
         assert spec["title"] and spec["messages"], rule_id
-        assert re.search(r"\(.+\)$", spec["why"]), f"{rule_id}: the why names no source"
-    for proposal in ("H12", "H13"):
-        assert "proposal" in rules[proposal]["why"]
-        assert "agreementgen's own reading" in rules[proposal]["why"]
+        assert spec["why"] and not spec["why"].endswith(")"), f"{rule_id}: the source is in why"
+        assert spec["sources"] and all(isinstance(s, str) and s.strip() for s in spec["sources"]), \
+            f"{rule_id}: the why names no source"
+    if lang == "en":
+        for proposal in ("H12", "H13"):
+            assert "proposal" in rules[proposal]["sources"][0]
+            assert "agreementgen's own reading" in rules[proposal]["sources"][0]
 
 
 def test_the_cocoa_example_meets_every_rule() -> None:
@@ -478,6 +484,8 @@ def test_any_subset_of_optional_parts_gives_a_consistent_review(removed: set[int
         statuses.setdefault(f.rule, set()).add(f.status)
         insight_of[f.rule] = f.insight
         assert f.message
+        assert f.what and f.message.startswith(f.what)
+        assert f.place_words and not _PATH_LIKE.search(f.place_words), f.place_words
         assert (f.status == "warning") == bool(f.path)
     assert set(statuses) == ALL_RULES
     for found in statuses.values():
@@ -486,3 +494,141 @@ def test_any_subset_of_optional_parts_gives_a_consistent_review(removed: set[int
         rules = [r for r, insight in insight_of.items() if insight == score.insight]
         assert score.applicable == sum(statuses[r] != {"not_applicable"} for r in rules)
         assert score.met == sum(statuses[r] == {"met"} for r in rules)
+
+
+# The health checklist: places in words, what without why, and each source once ---------------
+
+def _nearly_empty() -> Loaded:
+    """A valid description with only what the schema and the cross-field rules require."""
+    data = {
+        "agreement": {"title": "Almost nothing", "binding": "non_binding"},
+        "partners": [
+            {"id": "alpha", "name": "Alpha Foundation", "sector": "cso", "role": "lead",
+             "mission": "Help.", "orientation": "activist"},
+            {"id": "beta", "name": "Beta Trading Limited", "short_name": "Beta",
+             "sector": "business", "role": "buyer", "mission": "Trade."},
+        ],
+        "purpose": {"problem": "A problem.", "shared_objectives": ["An objective."]},
+        "theory_of_change": {"long_term_goal": "A goal.",
+                             "outcomes": [{"id": "first-outcome", "statement": "A change."}]},
+        "duration": {"start_date": "2026-01-01", "end_date": "2028-12-31"},
+    }
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    source = Source("nearly-empty.yaml", "yaml", text, data)
+    return Loaded(source, build(validate_source(source), source=source.name))
+
+
+@functools.cache
+def _every_description() -> tuple[tuple[str, Loaded], ...]:
+    """The examples, a nearly empty description, and each broken rule of :data:`BREAKS`."""
+    return (*[(path.name, load_description(path)) for path in (COCOA, WATER, TEXTILE)],
+            ("nearly empty", _nearly_empty()),
+            *[(f"{rule} {case}", described(*mutations)) for rule, case, mutations, _ in BREAKS])
+
+
+@functools.cache
+def _every_review(lang: str) -> tuple[tuple[str, Review], ...]:
+    """The review of each of :func:`_every_description`, in ``lang``."""
+    return tuple((name, review(loaded, lang)) for name, loaded in _every_description())
+
+
+# A field path, or a piece of one: brackets, a key with an underscore, a dotted key.
+_PATH_LIKE = re.compile(r"[\[\]_]|\b[a-z]+\.[a-z]")
+
+
+def _place_key(path: str) -> str:
+    """The key of ``places`` in health.yaml that names a finding's path."""
+    return re.sub(r"\[\d+\]", "[]", path) or "whole"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_place_a_rule_reports_has_words(lang: str) -> None:
+    places = catalog(lang, "health")["places"]
+    used = set()
+    for name, result in _every_review(lang):
+        for f in result.findings:
+            where = (name, f.rule, f.path, f.place_words)
+            assert f.place_words.strip(), where
+            assert not _PATH_LIKE.search(f.place_words), where
+            assert "{" not in f.place_words, where
+            # the words of this very place, not of a parent that happens to have words
+            assert _place_key(f.path) in places, where
+            used.add(_place_key(f.path))
+    assert used == set(places), f"places no rule reports: {sorted(set(places) - used)}"
+
+
+@pytest.mark.parametrize(("lang", "example", "rule", "path", "words"), [
+    ("en", WATER, "H05", "monitoring.indicators[1]", "Indicator 2 of the M&E plan"),
+    ("nl", WATER, "H05", "monitoring.indicators[1]", "Indicator 2 van het M&E-plan"),
+    ("en", WATER, "H12", "contributions[0]",
+     "Contribution 1 (Mlima Springs Bottlers Limited)"),
+    ("en", WATER, "H09", "duration.notice_days", "Exit: notice period"),
+    ("nl", WATER, "H09", "duration.notice_days", "Beëindiging: opzegtermijn"),
+    ("en", WATER, "H11", "governance.decision_rule", "Governance: decision rule"),
+    ("en", TEXTILE, "H13", "partners[2].negotiables", "IVK: points open to negotiation"),
+    ("nl", TEXTILE, "H13", "partners[2].negotiables", "IVK: bespreekbare punten"),
+    ("en", WATER, "H01", "partners[0]", "Maji Haki Trust"),
+    ("en", WATER, "H19", "", "The whole description"),
+    ("nl", WATER, "H19", "", "De gehele beschrijving"),
+])
+def test_a_place_is_named_for_the_partners(lang: str, example: Path, rule: str, path: str,
+                                           words: str) -> None:
+    found = [f for f in of_rule(review(load_description(example), lang), rule) if f.path == path]
+    assert found and {f.place_words for f in found} == {words}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_positions_count_from_one(lang: str) -> None:
+    result = review(described(drop("monitoring", "indicators", 2),
+                              put("theory_of_change", "interventions", 0, "outcomes",
+                                  value=["goal"]),
+                              put("monitoring", "phases", 1, "name", value=" ")), lang)
+    by_path = {f.path: f.place_words for f in result.warnings}
+    assert re.search(r"\b2\b", by_path["theory_of_change.outcomes[1]"])
+    assert re.search(r"\b1\b", by_path["theory_of_change.interventions[0].outcomes"])
+    assert re.search(r"\b2\b", by_path["monitoring.phases[1].name"])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_what_is_the_message_without_why_and_sources(lang: str) -> None:
+    texts = catalog(lang, "health")
+    for name, result in _every_review(lang):
+        for f in result.findings:
+            assert f.what and f.message.startswith(f.what), (name, f.rule, f.what)
+            if f.status != "warning":
+                assert f.what == f.message
+                continue
+            spec = texts["rules"][f.rule]
+            assert f.message == texts["finding"].format(
+                what=f.what, why=spec["why"],
+                sources=texts["source_separator"].join(spec["sources"]))
+            assert spec["why"] not in f.what
+            assert not any(source in f.what for source in spec["sources"]), (name, f.rule)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_sources_are_cited_once_in_rule_order(lang: str) -> None:
+    rules = catalog(lang, "health")["rules"]
+    for name, result in _every_review(lang):
+        cited = sources(result, lang)
+        assert len(cited) == len(set(cited)), name
+        warned = list(dict.fromkeys(f.rule for f in result.warnings))
+        assert warned == sorted(warned)
+        expected = list(dict.fromkeys(s for rule in warned for s in rules[rule]["sources"]))
+        assert cited == expected, name
+        for source in cited:
+            assert any(source in f.message for f in result.warnings), (name, source)
+
+
+def test_sources_of_a_review_without_warnings_are_none() -> None:
+    assert sources(review(load_description(COCOA))) == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_source_shared_by_rules_is_cited_once(lang: str) -> None:
+    result = review(_nearly_empty(), lang)
+    cited = sources(result, lang)
+    tennyson = "Tennyson, The Partnering Toolbook"  # cited by H01 and H06, which both warn
+    assert {"H01", "H06"} <= {f.rule for f in result.warnings}
+    assert cited.count(tennyson) == 1
+    assert sum(tennyson in f.message for f in result.warnings) > 1

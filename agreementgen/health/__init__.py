@@ -8,7 +8,7 @@ values that fill it. A rule never refuses a description; it reports what it sees
 
 from agreementgen.health.base import Finding, InsightScore, Review
 from agreementgen.health.findings import review
-from agreementgen.health.report import format_json, format_markdown, format_text
+from agreementgen.health.report import format_json, format_markdown, format_text, sources
 
 __all__ = ["Finding", "InsightScore", "Review", "format_json", "format_markdown", "format_text",
-           "review"]
+           "review", "sources"]

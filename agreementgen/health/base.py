@@ -27,7 +27,13 @@ class Finding:
         status: ``met``, ``warning`` or ``not_applicable``.
         path: The dotted field path (``monitoring.indicators[2]``); "" for the whole description.
         line: The 1-based line of that place in the file, when known.
-        message: One sentence: what is missing or wrong here, and why it matters.
+        message: One sentence: what is missing or wrong here, and why it matters, with the
+            rule's sources in brackets.
+        what: The message without its why and sources: what is missing or wrong here (for a
+            rule met or not applicable, the whole message).
+        place_words: Where the finding is, in words of the review's language for the partners
+            who sign (``Fair Bean: points open to negotiation``, ``Indicator 3 of the M&E
+            plan``); never a field path.
     """
 
     rule: str
@@ -36,6 +42,8 @@ class Finding:
     path: str
     line: int | None
     message: str
+    what: str = ""
+    place_words: str = ""
 
 
 @dataclass(frozen=True)

@@ -39,22 +39,70 @@ def review(loaded: Any, lang: str = "en") -> Review:
     d: Description = loaded.description
     source: Source | None = loaded.source
     texts = catalog(lang, "health")
+    whole = texts["places"]["whole"]
     findings = []
     for rule in RULES:
         spec = texts["rules"][rule.id]
         issues = rule.check(d)
         if issues is None:
-            findings.append(Finding(rule.id, rule.insight, NOT_APPLICABLE, "", None,
-                                    spec["not_applicable"]))
+            text = spec["not_applicable"]
+            findings.append(Finding(rule.id, rule.insight, NOT_APPLICABLE, "", None, text,
+                                    what=text, place_words=whole))
         elif not issues:
-            findings.append(Finding(rule.id, rule.insight, MET, "", None, spec["title"]))
+            text = spec["title"]
+            findings.append(Finding(rule.id, rule.insight, MET, "", None, text,
+                                    what=text, place_words=whole))
         for issue in issues or ():
             what = spec["messages"][issue.message].format(
                 **{k: _render(v, lang) for k, v in issue.values.items()})
+            message = texts["finding"].format(
+                what=what, why=spec["why"],
+                sources=texts["source_separator"].join(spec["sources"]))
             findings.append(Finding(rule.id, rule.insight, WARNING, format_path(issue.path),
-                                    _line(source, issue.path),
-                                    texts["finding"].format(what=what, why=spec["why"])))
+                                    _line(source, issue.path), message, what=what,
+                                    place_words=_place_words(issue.path, d, texts["places"])))
     return Review(tuple(findings), _scores(findings, texts))
+
+
+def _place_key(path: Path) -> str:
+    """The key of a place in ``places`` of ``health.yaml``: the field path, each index as ``[]``.
+
+    ``('partners', 2, 'negotiables')`` -> ``partners[].negotiables``; the empty path (the whole
+    description) -> ``whole``.
+    """
+    key = ""
+    for step in path:
+        if isinstance(step, int):
+            key += "[]"
+        else:
+            key += f".{step}" if key else step
+    return key or "whole"
+
+
+def _place_words(path: Path, d: Description, places: dict[str, str]) -> str:
+    """Where a finding is, in words: the words of its place, or of its nearest named parent.
+
+    ``{partner}`` is the display name of the partner the place belongs to (a contribution's is
+    the contributing partner), ``{number}`` the 1-based position of the place's last list item.
+    """
+    while path and _place_key(path) not in places:
+        path = path[:-1]
+    indexes = [step for step in path if isinstance(step, int)]
+    values: dict[str, Any] = {"number": indexes[-1] + 1 if indexes else ""}
+    values["partner"] = _partner_at(path, d)
+    return places[_place_key(path)].format(**values)
+
+
+def _partner_at(path: Path, d: Description) -> str:
+    """The display name of the partner a place belongs to, or "" when it belongs to none."""
+    if len(path) < 2 or not isinstance(path[1], int):
+        return ""
+    index = path[1]
+    if path[0] == "partners" and 0 <= index < len(d.partners):
+        return d.partners[index].display_name
+    if path[0] == "contributions" and 0 <= index < len(d.contributions):
+        return d.partner(d.contributions[index].partner).display_name
+    return ""
 
 
 def _scores(findings: list[Finding], texts: dict[str, Any]) -> tuple[InsightScore, ...]:

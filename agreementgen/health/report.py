@@ -1,4 +1,4 @@
-"""The review written out: for a terminal, as JSON, and as Markdown."""
+"""The review written out: for a terminal, as JSON, and as Markdown; and the sources it cites."""
 
 from __future__ import annotations
 
@@ -70,3 +70,21 @@ def format_markdown(review: Review, lang: str = "en") -> str:
             line = "" if f.line is None else str(f.line)
             out.append(f"| {f.rule} | {f.insight} | {place} | {line} | {cell(f.message)} |")
     return "\n".join(out) + "\n"
+
+
+def sources(review: Review, lang: str = "en") -> list[str]:
+    """The sources the review's warnings cite, each once, in rule order.
+
+    A warning's message ends with its rule's sources in brackets, so the same sources recur on
+    every warning of a rule and across rules; a list of findings that leaves them out of each row
+    names them here once instead. Rules without warnings cite nothing.
+
+    Args:
+        review: The review, as :func:`agreementgen.health.review` made it.
+        lang: The language the sources are written in (the review's language).
+    """
+    rules = catalog(lang, "health")["rules"]
+    cited: dict[str, None] = {}
+    for rule in dict.fromkeys(f.rule for f in review.warnings):
+        cited.update(dict.fromkeys(rules[rule]["sources"]))
+    return list(cited)
