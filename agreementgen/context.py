@@ -6,6 +6,7 @@ text become Word XML, Markdown or HTML.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,9 @@ ARTICLES = ("parties", "purpose", "theory_of_change", "identity", "contributions
             "monitoring", "risks", "communication", "duration", "legal", "final")
 
 
+#: Field keys a review message names in brackets, "(target_date)": the checklist is for the
+#: partners, who read fields in words.
+_KEYS = re.compile(r" \((?:[a-z_]+(?:, )?)+\)")
 #: Where the bookmarks of the clauses start counting (w:id), clear of a template's own.
 BOOKMARK_BASE = 9000
 
@@ -292,7 +296,8 @@ def _health(review: Review | None, labels: dict[str, Any], writer: Writer, doc: 
         "findings": [{"rule": f.rule, "insight": f.insight, "status": status[f.status],
                       "open": f.status == "warning",
                       "place": f.place_words or words["whole_description"],
-                      "message": writer.plain(f.what or f.message)} for f in review.findings],
+                      "message": writer.plain(_KEYS.sub("", f.what or f.message))}
+                     for f in review.findings],
         "open": len(review.warnings),
         "sources": [writer.plain(source) for source in sources(review, lang)],
         "statement": statement,

@@ -260,6 +260,7 @@ def _renderer(d: Description, lang: str, shared: dict[str, Any],
     env.filters["partner"] = lambda v: shared["names"].get(v, v)
     env.filters["outcome"] = lambda v: shared["outcomes"].get(v, v)
     words_for = labels["clause_word"]
+    order = {clause_id: index for index, clause_id in enumerate(numbers)}
 
     def ref(clause_id: str) -> Md:
         if clause_id not in numbers:
@@ -268,7 +269,7 @@ def _renderer(d: Description, lang: str, shared: dict[str, Any],
         return Md(markers.reference(clause_id, numbers[clause_id]))
 
     def clauses(*ids: str, start: bool = False) -> Md:
-        present = [i for i in ids if i in numbers]
+        present = sorted((i for i in ids if i in numbers), key=order.__getitem__)
         if not present:
             return Md("")
         word = words_for["one" if len(present) == 1 else "many"]
@@ -284,7 +285,8 @@ def _renderer(d: Description, lang: str, shared: dict[str, Any],
         "Clauses": lambda *ids: clauses(*ids, start=True),
         "open": lambda what: Md(markers.open_point(
             labels["open_point"].format(what=escape_markdown(str(what))))),
-        "survivors": [i for i in _SURVIVORS[shared["binding"]] if i in numbers],
+        "survivors": sorted((i for i in _SURVIVORS[shared["binding"]] if i in numbers),
+                            key=order.__getitem__),
     }
 
     def render(text_id: str, binding: bool, **extra: Any) -> str:

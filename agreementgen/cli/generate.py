@@ -48,9 +48,12 @@ def generate(file: Path, output: Path | None, fmt: str | None, template: str | N
     result = run(file, output, template=template, lang=lang, format=fmt, prevailing=prevailing,
                  force=force, template_dirs=list(template_dirs), strict=strict,
                  health_annex=health_annex)
-    if result.review is not None and result.review.warnings and not quiet:
+    from agreementgen.clauses import open_points
+
+    points = open_points(result.clauses)
+    if result.review is not None and (result.review.warnings or points) and not quiet:
         from agreementgen.health import format_text
 
-        click.echo(format_text(result.review, result.language.split(",")[0]), err=True)
+        click.echo(format_text(result.review, result.language.split(",")[0], points), err=True)
     click.echo(f"wrote {result.output} ({result.template.name}, {result.language}, "
                f"{len(result.clauses)} clauses)")

@@ -15,9 +15,11 @@ from agreementgen.cli.options import language_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True, help="Output format of the review.")
 @language_option(bilingual=False, of="the review")
-@click.option("--strict", is_flag=True, help="Exit 1 when any warning remains.")
+@click.option("--strict", is_flag=True,
+              help="Exit 1 when any warning or open point remains.")
 def review(file: Path, fmt: str, lang: str | None, strict: bool) -> None:
-    """Review the partnership's health: rules H01-H19, scored per insight.
+    """Review the partnership's health (rules H01-H19, scored per insight) and list the open
+    points the agreement would hold.
 
     \b
     Example:
@@ -28,14 +30,17 @@ def review(file: Path, fmt: str, lang: str | None, strict: bool) -> None:
     from agreementgen.health import format_json, format_markdown, format_text
     from agreementgen.health import review as run
 
+    from agreementgen.clauses import derive, open_points
+
     loaded = load_description(file)
     lang = language_of(loaded, lang)
     result = run(loaded, lang)
+    points = open_points(derive(loaded.description, lang))
     if fmt == "json":
-        click.echo(format_json(result, str(file)))
+        click.echo(format_json(result, str(file), points))
     elif fmt == "markdown":
-        click.echo(format_markdown(result, lang))
+        click.echo(format_markdown(result, lang, points))
     else:
-        click.echo(format_text(result, lang))
-    if strict and result.warnings:
+        click.echo(format_text(result, lang, points))
+    if strict and (result.warnings or points):
         sys.exit(1)

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from agreementgen.health.base import WARNING, Review
 from agreementgen.i18n import catalog
 
+if TYPE_CHECKING:
+    from agreementgen.clauses import OpenPoint
 
-def format_text(review: Review, lang: str = "en") -> str:
-    """The review for a terminal: the score per insight, then each warning with its place."""
+
+def format_text(review: Review, lang: str = "en",
+                open_points: Sequence[OpenPoint] = ()) -> str:
+    """The review for a terminal: the score per insight, each warning with its place, and the
+    open points the agreement would hold."""
     words = catalog(lang, "health")["report"]
     met = sum(s.met for s in review.scores)
     applicable = sum(s.applicable for s in review.scores)
@@ -29,11 +36,16 @@ def format_text(review: Review, lang: str = "en") -> str:
                 message=f.message))
     else:
         lines.append(words["no_warnings"])
+    if open_points:
+        lines += ["", words["open_points"].format(count=len(open_points))]
+        lines += [words["open_point"].format(number=p.number, clause=p.clause, text=p.text)
+                  for p in open_points]
     return "\n".join(lines) + "\n"
 
 
-def format_json(review: Review, file: str) -> str:
-    """The review as JSON with stable keys: ``file``, ``warnings``, ``scores``, ``findings``."""
+def format_json(review: Review, file: str, open_points: Sequence[OpenPoint] = ()) -> str:
+    """The review as JSON with stable keys: ``file``, ``warnings``, ``scores``, ``findings``,
+    and ``open_points`` (each with the id of its ``clause`` and its ``text``)."""
     document = {
         "file": file,
         "warnings": len(review.warnings),
@@ -43,12 +55,15 @@ def format_json(review: Review, file: str) -> str:
                       "line": f.line, "message": f.message,
                       "severity": WARNING if f.status == WARNING else None}
                      for f in review.findings],
+        "open_points": [{"clause": p.clause, "text": p.text} for p in open_points],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def format_markdown(review: Review, lang: str = "en") -> str:
-    """The review as Markdown: a table of scores per insight, then a table of warnings."""
+def format_markdown(review: Review, lang: str = "en",
+                    open_points: Sequence[OpenPoint] = ()) -> str:
+    """The review as Markdown: a table of scores per insight, a table of warnings, and the
+    open points the agreement would hold."""
     from agreementgen.clauses import escape_markdown
 
     def cell(text: str) -> str:
@@ -69,6 +84,10 @@ def format_markdown(review: Review, lang: str = "en") -> str:
             place = f"`{f.path}`" if f.path else cell(words["whole_description"])
             line = "" if f.line is None else str(f.line)
             out.append(f"| {f.rule} | {f.insight} | {place} | {line} | {cell(f.message)} |")
+    if open_points:
+        out += ["", f"### {words['markdown_open_points']}", ""]
+        out += [f"- {cell(words['open_point'].format(number=p.number, clause=p.clause, text=p.text))}"
+                for p in open_points]
     return "\n".join(out) + "\n"
 
 

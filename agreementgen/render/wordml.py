@@ -38,6 +38,7 @@ _ENUMERATION_LEVELS = 2
 # Twips per enumeration level: a paragraph inside an item aligns with the item's text.
 _ENUMERATION_STEP = 567
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_LINE_BREAK = re.compile(r"\n[ \t]*")
 
 
 # The w:numId that switches off numbering a paragraph would take from its style.
@@ -383,7 +384,8 @@ class _Walker:
         if not text:
             return
         if not ctx.pre:
-            text = text.replace("\n", " ")
+            # A line break and the indent of the next line are one space, as Word shows it.
+            text = _LINE_BREAK.sub(" ", text) if "\n" in text else text
             if RESERVED.search(text):
                 segs.extend(_marked(text, ctx.fmt))
             else:
