@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import pytest
 
 from agreementgen.api import load_description
-from agreementgen.clauses import Clause, derive, library
+from agreementgen.clauses import Clause, derive, library, markers
 
 MARK = "Zyxwv"
 Data = dict[str, Any]
@@ -82,43 +82,42 @@ class Case(NamedTuple):
 
 
 CASES: dict[str, Case] = {
-    "purpose.problem": Case(put(f"The {MARK} problem.", "purpose", "problem"), None, MARK),
+    "recitals.problem": Case(put(f"The {MARK} problem.", "purpose", "problem"), None, MARK),
+    "recitals.mission_fit": Case(each_partner("mission_fit", f"It fits {MARK}."),
+                                 each_partner("mission_fit"), MARK),
+    "recitals.collaborative_advantage": Case(
+        put(f"Only {MARK} together.", "purpose", "collaborative_advantage"),
+        drop("purpose", "collaborative_advantage"), MARK),
     "purpose.vision": Case(put(f"A {MARK} vision.", "purpose", "vision"),
                            drop("purpose", "vision"), MARK),
     "purpose.shared_objectives": Case(put([f"Reach {MARK}."], "purpose", "shared_objectives"),
                                       None, MARK),
-    "purpose.collaborative_advantage": Case(
-        put(f"Only {MARK} together.", "purpose", "collaborative_advantage"),
-        drop("purpose", "collaborative_advantage"), MARK),
     "toc.goal": Case(put(f"The {MARK} goal.", "theory_of_change", "long_term_goal"), None, MARK),
     "toc.outcomes": Case(keep, None, "Nkabom runs its own extension"),
     "toc.assumptions": Case(
         put([{"statement": f"{MARK} holds."}], "theory_of_change", "assumptions"),
         drop("theory_of_change", "assumptions"), MARK),
     "toc.interventions": Case(keep, both(drop("theory_of_change", "interventions"),
-                                         drop("monitoring", "indicators")), "table below"),
+                                         drop("monitoring")), "interventions assigned"),
     "identity.partners": Case(keep, None, "Van Rijswijk"),
     "identity.independence": Case(
         put(f"{MARK} may campaign.", "communication", "independence"),
-        both(each_partner("orientation", "partnership_oriented"),
-             drop("communication", "independence")), MARK),
+        both(drop("communication", "independence"), each_partner("orientation",
+                                                                   "partnership_oriented")),
+        MARK),
     "contributions.overview": Case(keep, drop("contributions"), "Van Rijswijk"),
     "contributions.unvalued": Case(unvalue_all, value_all, "no agreed monetary value"),
-    "contributions.funding_contract": Case(non_binding, keep, "separate funding agreement"),
+    "contributions.funding_contract": Case(non_binding, keep, "separate, legally binding"),
     "governance.body": Case(put(f"{MARK} Committee", "governance", "body", "name"),
                             drop("governance", "body"), MARK),
-    "governance.decision_rule": Case(keep, drop("governance", "decision_rule"),
-                                     "The Partnership Steering Committee decides by consensus"),
+    "governance.decision_rule": Case(keep, None, "by consensus"),
     "governance.escalation": Case(put([f"{MARK} talk first."], "governance", "escalation"),
                                   drop("governance", "escalation"), MARK),
     "governance.negotiables": Case(each_partner("negotiables", [f"{MARK} volumes"]),
                                    both(each_partner("negotiables"),
                                         each_partner("non_negotiables")), MARK),
     "governance.context_change": Case(
-        put(f"On {MARK} the partners renegotiate.", "governance", "context_change"),
-        drop("governance", "context_change"), MARK),
-    "governance.context_change_default": Case(drop("governance", "context_change"), keep,
-                                                 "Changing circumstances"),
+        put(f"On {MARK} the partners renegotiate.", "governance", "context_change"), None, MARK),
     "monitoring.plan": Case(keep, drop("monitoring", "indicators"), "using the indicators"),
     "monitoring.reviews": Case(put(f"A {MARK} workshop.", "monitoring", "reviews", "format"),
                                drop("monitoring", "reviews"), MARK),
@@ -127,34 +126,34 @@ CASES: dict[str, Case] = {
     "monitoring.phases": Case(keep, drop("monitoring", "phases"), "phases set out below"),
     "risks.register": Case(keep, drop("risks"), "risks in the table"),
     "communication.public_statements": Case(keep, drop("communication", "public_statements"),
-                                               "approval of all Partners"),
+                                            "approval of all Partners"),
     "communication.logo_use": Case(keep, drop("communication", "logo_use"), "names and logos"),
     "communication.confidentiality": Case(keep, drop("communication", "confidentiality"),
-                                             "keeps confidential"),
+                                          "shall keep confidential"),
     "duration.term": Case(keep, None, "1 April 2026"),
     "duration.reflection": Case(keep, drop("duration", "reflection_moments"), "15 April 2027"),
     "duration.success": Case(put([f"{MARK} reached."], "duration", "success_criteria"),
                              drop("duration", "success_criteria"), MARK),
     "duration.exit_triggers": Case(put([f"{MARK} happens."], "duration", "exit_triggers"),
                                    drop("duration", "exit_triggers"), MARK),
-    "duration.notice": Case(put(47, "duration", "notice_days"), drop("duration", "notice_days"),
-                            "47"),
+    "duration.leaving": Case(put(f"{MARK} may leave.", "duration", "leaving_partners"), None,
+                             MARK),
     "duration.on_exit": Case(put(f"{MARK} stays with the Union.", "duration", "on_exit", "assets"),
                              drop("duration", "on_exit"), MARK),
     "duration.adding_partners": Case(put(f"{MARK} may join.", "duration", "adding_partners"),
                                      drop("duration", "adding_partners"), MARK),
-    "duration.leaving_partners": Case(put(f"{MARK} may leave.", "duration", "leaving_partners"),
-                                      drop("duration", "leaving_partners"), MARK),
-    "duration.survival": Case(keep, None, "confidentiality"),
+    "duration.survival": Case(keep, both(non_binding, drop("communication")), "survive"),
     "legal.non_binding": Case(non_binding, keep, "not legally binding"),
     "legal.governing_law": Case(put(f"the laws of {MARK}", "agreement", "governing_law"),
                                 non_binding, MARK),
     "legal.disputes": Case(put(f"{MARK} mediation.", "agreement", "dispute_resolution"),
-                           drop("agreement", "dispute_resolution"), MARK),
-    "legal.disputes_default": Case(drop("agreement", "dispute_resolution"), keep,
-                                   "competent court"),
-    "final.amendments": Case(keep, None, "changed in writing"),
-    "final.counterparts": Case(put(f"{MARK}ville", "agreement", "place"), None, MARK),
+                           both(non_binding, drop("agreement", "dispute_resolution")), MARK),
+    "final.entire_agreement": Case(keep, non_binding, "entire agreement"),
+    "final.severability": Case(keep, non_binding, "invalid or unenforceable"),
+    "final.annexes": Case(put([f"{MARK} schedule."], "annexes"), drop("annexes"),
+                          "Annex 1 forms part"),
+    "final.amendments": Case(keep, None, "amended only in writing"),
+    "final.counterparts": Case(keep, None, "three counterparts"),
 }
 
 
@@ -174,7 +173,7 @@ def test_present_when_its_condition_holds(clause_id: str, cocoa_data: Data,
     case = CASES[clause_id]
     clauses = _clauses(cocoa_data, case.holds, write_yaml)
     assert clause_id in clauses
-    assert case.shows in clauses[clause_id].text
+    assert case.shows in markers.plain(clauses[clause_id].text)
     assert "{{" not in clauses[clause_id].text and "{%" not in clauses[clause_id].text
 
 

@@ -182,7 +182,10 @@ def test_every_clause_of_the_library_has_a_text_in_every_language() -> None:
 
     ids = {spec.id for spec in library()}
     for lang in LANGUAGES:
-        assert set(catalog(lang, CLAUSE_DOMAIN)) == ids, lang
+        # Besides the clauses: the parts of the document around them (parties, recitals' and
+        # operative formula), rendered the same way.
+        texts = {key for key in catalog(lang, CLAUSE_DOMAIN) if not key.startswith("document.")}
+        assert texts == ids, lang
 
 
 # The checker catches what it should ------------------------------------------------------------
