@@ -7,7 +7,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from agreementgen.clauses import RECITALS, Clause, ClauseSpec, article_numbers, derive, library, markers
+from agreementgen.clauses import (
+    RECITALS,
+    Clause,
+    ClauseSpec,
+    article_numbers,
+    derive,
+    library,
+    markers,
+)
 from agreementgen.errors import InputError, Problem
 from agreementgen.i18n import catalog
 from agreementgen.model import Description

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from lxml import etree
 
 from agreementgen.api import load_description
-from agreementgen.cli import cli
 from agreementgen.clauses import derive, library, markers
+from agreementgen.cli import cli
 from agreementgen.loading import load
 from tests.conftest import COCOA, DUTCH, MOU
 
@@ -162,7 +162,7 @@ def test_a_reference_to_an_absent_clause_is_an_error(monkeypatch: pytest.MonkeyP
                         if domain == "clauses" else catalog(lang, domain))
     clauses._compiled.cache_clear()
     try:
-        with pytest.raises(clauses.DanglingReference, match="legal.governing_law"):
+        with pytest.raises(clauses.DanglingReference, match=r"legal\.governing_law"):
             derive(load_description(MOU).description, "en")
     finally:
         clauses._compiled.cache_clear()
@@ -199,7 +199,8 @@ ENUM_CODES = ("partnership_oriented", "non_binding", "joint_approval", "each_par
 
 def artefacts(text: str, data: dict[str, Any]) -> list[str]:
     found = []
-    for pattern, what in ((r"(?<!\.)\.\.(?!\.)", "doubled full stop"), (r" ,", "space before comma"),
+    for pattern, what in ((r"(?<!\.)\.\.(?!\.)", "doubled full stop"),
+                          (r" ,", "space before comma"),
                           (r"\bNone\b(?! of)", "None"), (r"\w+\[\d+\]", "field path"),
                           (r"\b[a-z]+_[a-z_]+\b", "key or enum code"),
                           (r"\b(country|land) [A-Z]{2}\b", "ISO code as country"),

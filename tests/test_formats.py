@@ -24,6 +24,7 @@ from agreementgen.api import load_description
 from agreementgen.cli import cli
 from agreementgen.errors import ConversionError, OutputError
 from agreementgen.generate import FORMATS, generate, output_format
+from agreementgen.i18n import catalog
 from agreementgen.render.pdf import docx_to_pdf
 from agreementgen.render.text import (
     markdown_to_cell,
@@ -153,7 +154,8 @@ def test_markdown_keeps_user_markdown(made: dict[tuple[Path, str], Path]) -> Non
     assert "**less than half**" in text
     assert "[Netherlands Arbitration Institute](https://www.nai-nl.org/en/)" in text
     assert "\n    - **partnering** with farmer organisations" in text
-    assert "### 13.1. For Van Rijswijk Chocolade B.V." in text
+    assert "### For Van Rijswijk Chocolade B.V." in text
+    assert "**1.1** The Partners share the following vision" in text
 
 
 # -- HTML -----------------------------------------------------------------------------------
@@ -173,9 +175,12 @@ def test_html_is_a_whole_page_with_every_partner_and_article(
     assert d.agreement.title in shown
     for partner in d.partners:
         assert partner.name in shown
-    numbered = [re.fullmatch(r"(\d+)\. (.+)", h) for h in page.headings[1:]]
-    assert all(numbered), page.headings
-    assert [m.group(2) for m in numbered if m] == word_headings(made[example, "docx"])
+    numbered = [m for h in page.headings[1:] if (m := re.fullmatch(r"(\d+)\. (.+)", h))]
+    assert [int(m.group(1)) for m in numbered] == list(range(1, len(numbered) + 1))
+    assert [m.group(2) for m in numbered] == word_headings(made[example, "docx"])
+    words = catalog(d.agreement.language or "en", "labels")["articles"]
+    unnumbered = [h for h in page.headings[1:] if not re.match(r"\d+\. ", h)]
+    assert unnumbered[:2] == [words["parties"], words["signatures"]]
 
 
 def test_html_renders_markdown_fields(made: dict[tuple[Path, str], Path]) -> None:

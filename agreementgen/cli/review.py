@@ -26,11 +26,10 @@ def review(file: Path, fmt: str, lang: str | None, strict: bool) -> None:
       agreementgen review examples/water-mou.yaml --format markdown
     """
     from agreementgen.api import load_description
+    from agreementgen.clauses import derive, open_points
     from agreementgen.generate import language_of
     from agreementgen.health import format_json, format_markdown, format_text
     from agreementgen.health import review as run
-
-    from agreementgen.clauses import derive, open_points
 
     loaded = load_description(file)
     lang = language_of(loaded, lang)

@@ -86,8 +86,8 @@ def format_markdown(review: Review, lang: str = "en",
             out.append(f"| {f.rule} | {f.insight} | {place} | {line} | {cell(f.message)} |")
     if open_points:
         out += ["", f"### {words['markdown_open_points']}", ""]
-        out += [f"- {cell(words['open_point'].format(number=p.number, clause=p.clause, text=p.text))}"
-                for p in open_points]
+        out += ["- " + cell(words["open_point"].format(number=p.number, clause=p.clause,
+                                                       text=p.text)) for p in open_points]
     return "\n".join(out) + "\n"
 
 

@@ -77,9 +77,8 @@ def bilingual_context(d: Any, langs: Sequence[str], writer: Any, review: Any = N
         health_annex: Whether the agreement carries the health checklist.
         prevailing: The language whose version prevails (default: the first).
     """
-    from agreementgen.context import ARTICLES, agreement_context
-
     from agreementgen.clauses import RECITALS, Clause, ClauseSpec
+    from agreementgen.context import ARTICLES, agreement_context
 
     first = langs[0]
     contexts, clauses = [], []
