@@ -78,7 +78,7 @@ def unknown_variables(folder: Path) -> Path:
                   "{%p for p in partner %}")
     path = _again(path, DOCUMENT, "{{ agreement.title }}", "{{ agrement.title }}")
     path = _again(path, DOCUMENT, "{{ agreement.binding_label }}", "{{ agreement.bindng_label }}")
-    return _again(path, DOCUMENT, "{{ p.identification }}", "{{ p.identifcation }}")
+    return _again(path, DOCUMENT, "{{ p.signing_place }}", "{{ p.signing_plaec }}")
 
 
 def paragraph_tag_with_text(folder: Path) -> Path:
@@ -86,8 +86,8 @@ def paragraph_tag_with_text(folder: Path) -> Path:
 
     docxtpl replaces the whole paragraph with the tag, so the paragraph's text is lost.
     """
-    path = edited(folder / "ptext.docx", DOCUMENT, "<w:t>{{ t.parties.together }}</w:t>",
-                  "<w:t>{{ t.parties.together }} {%p if articles.purpose %}</w:t>")
+    path = edited(folder / "ptext.docx", DOCUMENT, "<w:t>{{ t.articles.parties }}</w:t>",
+                  "<w:t>{{ t.articles.parties }} {%p if articles.purpose %}</w:t>")
     return _again(path, DOCUMENT,
                   "<w:p><w:pPr/><w:r><w:t>{%p if articles.purpose %}</w:t></w:r></w:p>", "")
 
@@ -97,10 +97,10 @@ def broken_xml(folder: Path) -> Path:
 
     When the condition is false, the paragraph the ``if`` sits in loses its end tags.
     """
-    path = edited(folder / "brokenxml.docx", DOCUMENT, "<w:t>{{ t.parties.intro }}</w:t>",
-                  "<w:t>{{ t.parties.intro }}{% if agreement.place == 'nowhere' %}</w:t>")
-    return _again(path, DOCUMENT, "<w:t>{{ t.parties.together }}</w:t></w:r></w:p>",
-                  "<w:t>{{ t.parties.together }}</w:t></w:r></w:p>"
+    path = edited(folder / "brokenxml.docx", DOCUMENT, "<w:t>{{ t.articles.parties }}</w:t>",
+                  "<w:t>{{ t.articles.parties }}{% if agreement.place == 'nowhere' %}</w:t>")
+    return _again(path, DOCUMENT, "<w:t>{{ t.articles.signatures }}</w:t></w:r></w:p>",
+                  "<w:t>{{ t.articles.signatures }}</w:t></w:r></w:p>"
                   "<w:p><w:r><w:t>{%p endif %}</w:t></w:r></w:p>")
 
 
@@ -163,14 +163,14 @@ BROKEN: dict[str, Broken] = {
     "unknown variable": Broken(unknown_variables, DOCUMENT, (
         "unknown variable 'partner'; did you mean 'partners'?",
         "paragraph: '{{ t.cover.between }}{% for p in partner %}'",
-        "known here: agreement, annexes, articles, health, lang, options, partners, t, "
-        "tables, toc",
+        "known here: agreement, annexes, articles, health, lang, numbers, options, partners, "
+        "preamble, recitals, t, tables, toc",
         "unknown variable 'agrement'; did you mean 'agreement'?",
         "unknown variable 'agreement.bindng_label'; did you mean 'agreement.binding_label'?",
-        "unknown variable 'p.identifcation'; did you mean 'p.identification'?")),
+        "unknown variable 'p.signing_plaec'; did you mean 'p.signing_place'?")),
     "paragraph tag beside text": Broken(paragraph_tag_with_text, DOCUMENT, (
         "'{%p if articles.purpose %}' replaces its whole paragraph",
-        "'{{ t.parties.together }}'",  # the text that would be lost is named
+        "'{{ t.articles.parties }}'",  # the text that would be lost is named
         "put the tag in a paragraph of its own")),
     "broken XML after rendering": Broken(broken_xml, DOCUMENT, (
         "gives broken XML",

@@ -244,7 +244,10 @@ def test_artefact_scan_finds_artefacts() -> None:
 def test_open_points_are_marked_and_listed(tmp_path: Path, runner: CliRunner) -> None:
     root = body(generate(tmp_path, MOU))
     marked = ["".join(t.text or "" for t in r.iter(f"{W}t")) for r in root.iter(f"{W}r")
-              if r.find(f"{W}rPr/{W}highlight") is not None]
+              if r.find(f"{W}rPr/{W}rStyle[@w:val='OpenPoint']", NS) is not None]
+    with zipfile.ZipFile(generate(tmp_path, MOU)) as archive:
+        styles = etree.fromstring(archive.read("word/styles.xml"))
+    assert styles.xpath("//w:style[@w:styleId='OpenPoint']/w:rPr/w:highlight", namespaces=NS)
     assert "[to be agreed: how decisions are taken]" in marked
     assert "[to be agreed: notice period]" in marked
     result = runner.invoke(cli, ["review", str(MOU), "--format", "json"])

@@ -21,17 +21,17 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NBSP = "\u00a0"
 
 # Words of the built-in template and clauses that only an English document may contain.
-ENGLISH_ONLY = ["Partnership Agreement", "Contributions", "Signatures", "hereinafter", "Page",
+ENGLISH_ONLY = ["Partnership Agreement", "Contributions", "Signatures", "Whereas", "Page",
                 "Contents", "Version", "Theory of change", "Final provisions", "The Partners",
-                "This agreement", "legally binding", "registered as",
-                "represented by", "Name", "Signature", "Mission:", "Open to negotiation",
+                "This Agreement", "legally binding", "registered with",
+                "represented by", "Name", "Signature", "Its mission:", "Open to negotiation",
                 "Changing circumstances", "Means of verification", "Responsible", "Annexes",
                 "Partnership health checklist", "Score per insight", "Rules met"]
 # And the same for Dutch.
-DUTCH_ONLY = ["Partnerschapsovereenkomst", "Bijdragen", "Ondertekening", "hierna te noemen",
+DUTCH_ONLY = ["Partnerschapsovereenkomst", "Bijdragen", "Ondertekening", "Overwegende dat",
               "Pagina", "Inhoud", "Versie", "Veranderingstheorie", "Slotbepalingen",
-              "De Partners", "Deze Overeenkomst", "juridisch", "ingeschreven onder",
-              "vertegenwoordigd door", "Naam", "Handtekening", "Missie:", "Bespreekbaar",
+              "De Partners", "Deze Overeenkomst", "juridisch", "ingeschreven bij",
+              "vertegenwoordigd door", "Naam", "Handtekening", "Missie:", "Onderhandelbaar:",
               "Gewijzigde omstandigheden", "Verificatiebron", "Nulmeting", "Bijlagen",
               "Checklist gezond partnerschap", "Score per inzicht", "Criteria voldaan"]
 
@@ -96,10 +96,11 @@ def test_the_dutch_example_is_written_in_dutch(make: Callable[..., Path]) -> Non
     assert "Partnerschapsovereenkomst" in text.splitlines()
     words = flat(text)
     assert "Deze Overeenkomst wordt aangegaan tussen:" in words
-    assert "De Partners gaan dit partnerschap aan om het volgende probleem aan te pakken:" in words
-    assert "hierna te noemen \u201cVan Houten\u201d" in words
-    assert "Aldus overeengekomen en ondertekend in 3 exemplaren, één voor iedere Partner, " \
-           "te Amersfoort." in words
+    assert "Overwegende dat:" in words
+    assert "Partijen leggen hun gezamenlijke voornemens als volgt vast." in words
+    assert "(hierna: \u201cVan Houten\u201d);" in words
+    assert "Deze Overeenkomst wordt in drievoud ondertekend, waarvan iedere Partner één " \
+        "exemplaar ontvangt." in words
     assert "Partnerschap Eerlijk Loon Gazipur \u00b7 Versie 0.2 concept" in words  # header
     assert "Pagina" in text and "van" in text  # footer: Pagina 1 van 9
 
@@ -133,7 +134,8 @@ def test_lang_nl_turns_an_english_description_into_a_dutch_agreement(
     words = flat(text)
     assert "Partnerschapsovereenkomst" in text.splitlines()
     assert "Ondertekening" in text.splitlines()
-    assert "Deze Overeenkomst is juridisch bindend." in words
+    assert "Partijen komen als volgt overeen:" in words
+    assert "Deze Overeenkomst is juridisch bindend en wordt beheerst door" in words
     assert "Datum: 16 februari 2026" in words
     assert "Deze Overeenkomst treedt in werking op 1 april 2026" in words
     assert f"€{NBSP}456.000,00" in text and f"GHS{NBSP}540.000,00" in text
@@ -241,6 +243,6 @@ def test_libreoffice_shows_the_dutch_agreement_in_dutch(make: Callable[..., Path
                           capture_output=True, text=True, check=True).stdout
     words = flat(text)
     assert "Pagina 1 van" in words  # the footer's fields, computed by LibreOffice
-    assert "Partnerschapsovereenkomst" in words and "1. Partijen" in words
+    assert "Partnerschapsovereenkomst" in words and "Partijen 1. Doel" in words
     for phrase in ENGLISH_ONLY:
         assert not contains(words, phrase), phrase

@@ -325,7 +325,8 @@ def test_tabs_and_newlines_become_word_tabs_and_breaks(tmp_path: Path,
     out = generate(write(tmp_path / "d.yaml", mou_data), tmp_path / "out.docx").output
     text = document_text(out)
     assert "First\tsecond\nthird" in text
-    assert "Street 1\nNairobi\tKenya\nEast\nAfrica" in text  # CRLF and CR: one break each
+    # In the party's sentence an address runs on: each line break (CRLF, CR, LF) one space.
+    assert "having its address at Street 1 Nairobi\tKenya East Africa," in text
     # The clause indents the mission as a list item; Word keeps that indent after the break.
     assert re.search(r"Water\tfor all\n *next line", text)
     with zipfile.ZipFile(out) as archive:

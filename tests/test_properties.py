@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import tempfile
 import zipfile
 from collections import Counter
@@ -222,6 +223,17 @@ def every_part_parses(path: Path) -> None:
                 etree.fromstring(archive.read(name))
 
 
+def every_reference_has_its_bookmark(path: Path) -> None:
+    """Each REF field (a cross-reference to a clause) points at a bookmark the file has."""
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(path) as archive:
+        root = etree.fromstring(archive.read("word/document.xml"))
+    instructions = "".join(t.text or "" for t in root.iter(f"{w}instrText"))
+    targets = set(re.findall(r"\bREF (\S+)", instructions))
+    names = {b.get(f"{w}name") for b in root.iter(f"{w}bookmarkStart")}
+    assert targets <= names, targets - names
+
+
 def document_text(path: Path) -> str:
     document = docx.Document(str(path))
     parts = [p.text for p in document.paragraphs]
@@ -270,6 +282,7 @@ def test_schema_following_descriptions_render_or_are_refused(
             text = document_text(output)
             for partner in data["partners"]:
                 assert as_word_shows(partner["name"]) in text, partner["name"]
+            every_reference_has_its_bookmark(output)
 
     check()
     report(capsys, "schema-following descriptions", outcomes)

@@ -183,6 +183,11 @@ class Builder:
         link.font.color.rgb = LINK
         link.font.underline = True
         link.unhide_when_used = True
+        # render/wordml.py marks open points ("[to be agreed: ...]") with this style.
+        open_point = styles.add_style("Open Point", WD_STYLE_TYPE.CHARACTER)
+        open_point.base_style = styles["Default Paragraph Font"]
+        open_point.element.get_or_add_rPr().append(
+            parse_xml(f'<w:highlight {nsdecls("w")} w:val="yellow"/>'))
 
     def _table_style(self) -> None:
         """"Agreement Table": thin borders, cell padding and a shaded, bold header row."""

@@ -38,6 +38,8 @@ _ENUMERATION_LEVELS = 2
 # Twips per enumeration level: a paragraph inside an item aligns with the item's text.
 _ENUMERATION_STEP = 567
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+#: The character style of an open point: highlighted, so a reader sees what is left to agree.
+OPEN_POINT_STYLE = "OpenPoint"
 _LINE_BREAK = re.compile(r"\n[ \t]*")
 
 
@@ -518,18 +520,18 @@ def _with(fmt: _Format, flag: str) -> _Format:
 
 @functools.cache
 def _run_properties(fmt: _Format) -> str:
-    # Element order follows CT_RPr: rStyle, rFonts, b, i, highlight.
+    # Element order follows CT_RPr: rStyle, rFonts, b, i.
     props = ""
     if fmt.link:
         props += '<w:rStyle w:val="Hyperlink"/>'
+    elif fmt.highlight:
+        props += f'<w:rStyle w:val="{OPEN_POINT_STYLE}"/>'
     if fmt.code:
         props += '<w:rFonts w:ascii="Consolas" w:hAnsi="Consolas"/>'
     if fmt.bold:
         props += "<w:b/>"
     if fmt.italic:
         props += "<w:i/>"
-    if fmt.highlight:
-        props += '<w:highlight w:val="yellow"/>'
 
     return f"<w:rPr>{props}</w:rPr>" if props else ""
 
