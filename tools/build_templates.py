@@ -104,10 +104,7 @@ class Builder:
         # Sub-headings (tables, signature blocks) take no clause numbers.
         styles["Heading 2"].paragraph_format.left_indent = Cm(0)
         # Parties, signatures and annexes: headings outside the numbered articles.
-        unnumbered = styles.add_style("Unnumbered Heading", WD_STYLE_TYPE.PARAGRAPH)
-        unnumbered.base_style = styles["Heading 1"]
-        unnumbered.next_paragraph_style = body
-        _no_numbering(unnumbered)
+        _unnumbered_heading(styles, "Unnumbered Heading", "Heading 1")
 
         # A clause: its number hangs in the margin of the article's text (the numbering
         # level gives the indents); the paragraphs after it align with its text; its
@@ -136,10 +133,7 @@ class Builder:
         toc.paragraph_format.space_after = Pt(2)
         toc.paragraph_format.tab_stops.add_tab_stop(Cm(0.9))
 
-        annex = styles.add_style("Annex Heading", WD_STYLE_TYPE.PARAGRAPH)
-        annex.base_style = styles["Heading 2"]
-        annex.next_paragraph_style = body
-        _no_numbering(annex)
+        _unnumbered_heading(styles, "Annex Heading", "Heading 2")
 
         cover = styles.add_style("Cover Text", WD_STYLE_TYPE.PARAGRAPH)
         cover.base_style = body
@@ -367,6 +361,14 @@ class Builder:
                 member = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
                 member.compress_type = zipfile.ZIP_DEFLATED
                 target.writestr(member, source.read(info))
+
+
+def _unnumbered_heading(styles: object, name: str, base: str) -> None:
+    """A heading style like ``base`` that takes no number, followed by body text."""
+    style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)  # type: ignore[attr-defined]
+    style.base_style = styles[base]  # type: ignore[index]
+    style.next_paragraph_style = styles["Body Text"]  # type: ignore[index]
+    _no_numbering(style)
 
 
 def _no_numbering(style: object) -> None:
