@@ -105,8 +105,7 @@ def markdown_writer() -> Writer:
     from agreementgen.render.text import markdown_to_cell, markdown_to_markdown, plain_to_markdown
 
     def clause(c: Clause, index: int, mirror: bool = False) -> Markup:
-        number = f"({c.number})" if c.spec.article == RECITALS else f"**{c.number}**"
-        return Markup(markdown_to_markdown(f"{number} {markers.plain(c.text)}"))
+        return Markup(markdown_to_markdown(_numbered(c)))
 
     return Writer(
         block=lambda text: Markup(markdown_to_markdown(markers.plain(text))),
@@ -117,13 +116,18 @@ def markdown_writer() -> Writer:
     )
 
 
+def _numbered(c: Clause) -> str:
+    """A clause as Markdown that begins with its number, for the review copies."""
+    number = f"({c.number})" if c.spec.article == RECITALS else f"**{c.number}**"
+    return f"{number} {markers.plain(c.text)}"
+
+
 def html_writer() -> Writer:
     """A writer that produces HTML, for the review page (``--format html``)."""
     from agreementgen.render.text import markdown_to_html, markdown_to_html_inline, plain_to_html
 
     def clause(c: Clause, index: int, mirror: bool = False) -> Markup:
-        number = f"({c.number})" if c.spec.article == RECITALS else f"**{c.number}**"
-        html = markdown_to_html(f"{number} {markers.plain(c.text)}")
+        html = markdown_to_html(_numbered(c))
         return Markup(f'<div class="clause" id="{markers.bookmark_name(c.spec.id)}">{html}</div>')
 
     return Writer(
@@ -184,7 +188,7 @@ def build_context(d: Description, lang: str, writer: Writer,
             articles[article] = Markup(writer.between).join(parts)
     recitals = Markup(writer.between).join(blocks.get(RECITALS, ()))
     document = document_texts(d, lang, clauses, shared)
-    t = {**labels, "articles": {**labels["articles"], "legal": _legal_title(d, labels, shared)}}
+    t = {**labels, "articles": {**labels["articles"], "legal": _legal_title(labels, shared)}}
     numbers = article_numbers(clauses)
 
     agreement = d.agreement
@@ -271,7 +275,7 @@ def build_context(d: Description, lang: str, writer: Writer,
     }
 
 
-def _legal_title(d: Description, labels: dict[str, Any], shared: dict[str, Any]) -> str:
+def _legal_title(labels: dict[str, Any], shared: dict[str, Any]) -> str:
     """The title of the legal article: governing law in a binding document, else its nature."""
     key = "binding" if shared["binding"] else "non_binding"
     return str(labels["legal_article"][key]).format(doc=shared["doc"])

@@ -25,6 +25,12 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table as DocxTable
 from docx.table import _Cell
 
+from agreementgen.render.numbering import (
+    CLAUSE_INDENT,
+    ENUMERATION_ABSTRACT_ID,
+    ENUMERATION_LEVELS,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 ACCENT = RGBColor(0x1F, 0x3A, 0x5F)
@@ -36,7 +42,7 @@ HEADING_NUM_ID = "90"
 PARTY_NUM_ID = "91"
 RECITAL_NUM_ID = "92"
 # Twips from the margin to the text of an article heading and of a clause: room for "10.10".
-NUMBER_INDENT = 680
+NUMBER_INDENT = CLAUSE_INDENT
 A4 = (Cm(21.0), Cm(29.7))
 PORTRAIT_TEXT_WIDTH = 16.4
 LANDSCAPE_TEXT_WIDTH = 25.1
@@ -210,8 +216,6 @@ class Builder:
         list; parties are numbered (1), (2) and recitals (A), (B) in lists of their own; the
         enumerations in a clause, (a) then (i), restart in every clause (render/numbering.py
         gives each its own w:num of the abstract numbering defined here)."""
-        from agreementgen.render.numbering import ENUMERATION_ABSTRACT_ID, ENUMERATION_LEVELS
-
         numbering = self.doc.part.numbering_part.element
         heading_levels = "".join(
             f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="decimal"/>{style}'

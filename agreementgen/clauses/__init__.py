@@ -206,9 +206,9 @@ def number_clauses(specs: list[ClauseSpec]) -> dict[str, str]:
 
 
 def article_numbers(clauses: list[Clause]) -> dict[str, int]:
-    """The number of each article that has clauses, as the document numbers it."""
-    present = {c.spec.article for c in clauses}
-    return {a: n for n, a in enumerate((a for a in NUMBERED_ARTICLES if a in present), 1)}
+    """The number of each article that has clauses, read off its clauses' numbers."""
+    return {c.spec.article: int(c.number.split(".")[0]) for c in clauses
+            if c.spec.article != RECITALS}
 
 
 def derive(d: Description, lang: str, shared: dict[str, Any] | None = None) -> list[Clause]:

@@ -20,7 +20,7 @@ REFERENCE = re.compile(f"{_REF_OPEN}([A-Za-z0-9_]+){_REF_SPLIT}([^{_REF_CLOSE}]*
 OPEN_POINT = re.compile(f"{_OPEN_START}([^{_OPEN_END}]*){_OPEN_END}")
 #: Either mark; group 1 and 2 for a reference, group 3 for an open point.
 MARK = re.compile(f"{REFERENCE.pattern}|{OPEN_POINT.pattern}")
-#: Characters the marks are made of; description text may not hold them.
+#: Characters the marks are made of (U+E000 to U+E004, private use).
 RESERVED = re.compile(f"[{_REF_OPEN}-{_OPEN_END}]")
 
 # Word bookmark names: at most 40 characters, letters, digits and underscores.

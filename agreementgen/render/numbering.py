@@ -20,9 +20,15 @@ _LIST_NUMBER_STYLE = "ListNumber"
 _HEADING_STYLE = "Heading1"
 #: The abstract numbering of clause enumerations, added to a template that lacks it.
 ENUMERATION_ABSTRACT_ID = "93"
+#: Twips from the margin to a clause's text: room for its number ("10.10") before it.
+CLAUSE_INDENT = 680
+#: Twips per enumeration level: the hanging indent of "(a)", "(ii)".
+ENUMERATION_STEP = 567
 #: The levels of an enumeration: format, text, left indent and hanging indent (twips).
-ENUMERATION_LEVELS = (("lowerLetter", "(%1)", 1247, 567), ("lowerRoman", "(%2)", 1814, 567),
-                      ("decimal", "%3.", 2381, 567))
+ENUMERATION_LEVELS = tuple(
+    (fmt, text, CLAUSE_INDENT + ENUMERATION_STEP * (level + 1), ENUMERATION_STEP)
+    for level, (fmt, text) in enumerate((("lowerLetter", "(%1)"), ("lowerRoman", "(%2)"),
+                                         ("decimal", "%3."))))
 
 
 class NumberingAllocator:

@@ -13,7 +13,7 @@ from lxml import etree
 
 from agreementgen.clauses.markers import MARK, RESERVED
 from agreementgen.render.markdown_tree import BLOCK_TAGS, HEADING_TAGS, html_tree
-from agreementgen.render.numbering import NumberingAllocator
+from agreementgen.render.numbering import CLAUSE_INDENT, ENUMERATION_STEP, NumberingAllocator
 from agreementgen.validation.characters import INVALID_XML_CHARACTER
 
 __all__ = ["LINK_SCHEMES", "Lead", "NumberingAllocator", "markdown_to_runs",
@@ -29,14 +29,10 @@ _MAX_ILVL = 8
 LINK_SCHEMES = re.compile(r"(?i)(https?|mailto):")
 
 
-#: Twips from the margin to a clause's text: the hanging indent of its number.
-CLAUSE_INDENT = 680
 #: Paragraph styles of a clause: its numbered first paragraph, the paragraphs after it, and
 #: the items of its enumerations.
 CLAUSE_STYLE, CLAUSE_TEXT_STYLE, CLAUSE_LIST_STYLE = "Clause", "ClauseText", "ClauseList"
 _ENUMERATION_LEVELS = 2
-# Twips per enumeration level: a paragraph inside an item aligns with the item's text.
-_ENUMERATION_STEP = 567
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 #: The character style of an open point: highlighted, so a reader sees what is left to agree.
 OPEN_POINT_STYLE = "OpenPoint"
@@ -313,8 +309,6 @@ class _Walker:
             marker = f"({_letter(index) if depth == 1 else _roman(index + 1)})"
             num = (depth - 1, enum_id) if enum_id is not None else None
             self._item = _Paragraph(CLAUSE_LIST_STYLE, num=num, depth=depth, marker=marker)
-            if enum_id is None:  # no numbering part: the marker is written out
-                self._item.segs = []
             self._container(child, inner)
             if self._item is not None:
                 self._emit_item()
@@ -344,7 +338,7 @@ class _Walker:
             self._emit_item()
             return
         depth = ctx.list_depth
-        step = _ENUMERATION_STEP if self.clause else _INDENT_STEP
+        step = ENUMERATION_STEP if self.clause else _INDENT_STEP
         self.paragraphs.append(
             _Paragraph(self.paragraph_style, segs, indent=self.base_indent + step * depth,
                        depth=depth)
