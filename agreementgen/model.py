@@ -68,6 +68,23 @@ class PublicStatements(enum.StrEnum):
     LEAD_PARTNER = "lead_partner"
 
 
+class Exclusivity(enum.StrEnum):
+    NON_EXCLUSIVE = "non_exclusive"
+    EXCLUSIVE = "exclusive"
+
+
+class DataRole(enum.StrEnum):
+    CONTROLLER = "controller"
+    JOINT_CONTROLLER = "joint_controller"
+    PROCESSOR = "processor"
+
+
+class UnspentFunds(enum.StrEnum):
+    RETURN = "return"
+    REALLOCATE = "reallocate"
+    KEEP = "keep"
+
+
 @dataclass(frozen=True)
 class Money:
     amount: Decimal
@@ -246,6 +263,62 @@ class Communication:
 
 
 @dataclass(frozen=True)
+class Safeguarding:
+    applies: bool
+    policy: str | None = None
+    focal_point: str | None = None
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """Integrity commitments. A commitment given as ``True`` takes the standard text; as text,
+    the partners' own wording; ``False`` or absent, none."""
+
+    anti_corruption: bool | str | None = None
+    safeguarding: Safeguarding | None = None
+    due_diligence: str | None = None
+    conflict_of_interest: bool | str | None = None
+    exclusivity: Exclusivity = Exclusivity.NON_EXCLUSIVE
+    sanctions: bool | None = None
+
+
+@dataclass(frozen=True)
+class DataRoleOf:
+    partner: str
+    role: DataRole
+
+
+@dataclass(frozen=True)
+class DataProtection:
+    personal_data: bool
+    categories: tuple[str, ...] = ()
+    roles: tuple[DataRoleOf, ...] = ()
+    transfers_outside_eea: bool | None = None
+    laws: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Funding:
+    payment_schedule: str | None = None
+    reporting: str | None = None
+    audit_rights: bool | str | None = None
+    unspent_funds: UnspentFunds | None = None
+
+
+@dataclass(frozen=True)
+class Publication:
+    partner: str
+    rights: str | None = None
+    review_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Liability:
+    cap: Money | None = None
+    insurance: str | None = None
+
+
+@dataclass(frozen=True)
 class OnExit:
     results: str | None = None
     assets: str | None = None
@@ -283,6 +356,12 @@ class Description:
     monitoring: Monitoring | None = None
     risks: tuple[Risk, ...] = ()
     communication: Communication | None = None
+    compliance: Compliance | None = None
+    data_protection: DataProtection | None = None
+    funding: Funding | None = None
+    publication: tuple[Publication, ...] = ()
+    liability: Liability | None = None
+    force_majeure: bool | None = None
     annexes: tuple[str, ...] = ()
     source: str = field(default="", compare=False)
 
@@ -313,11 +392,15 @@ def build(document: dict[str, Any], source: str = "") -> Description:
         monitoring=_monitoring(document.get("monitoring")),
         risks=tuple(_record(Risk, r) for r in document.get("risks", ())),
         communication=_communication(document.get("communication")),
+        compliance=_compliance(document.get("compliance")),
+        data_protection=_data_protection(document.get("data_protection")),
+        funding=_record(Funding, document["funding"]) if "funding" in document else None,
+        publication=tuple(_record(Publication, p) for p in document.get("publication", ())),
+        liability=_liability(document.get("liability")),
+        force_majeure=document.get("force_majeure"),
         annexes=tuple(document.get("annexes", ())),
         source=source,
     )
-
-
 
 
 def _date(value: str) -> datetime.date:
@@ -350,7 +433,7 @@ def _record(cls: type, data: dict[str, Any], **overrides: Any) -> Any:
 _ENUMS: dict[str, type[enum.Enum]] = {
     cls.__name__: cls
     for cls in (Kind, Binding, Sector, Orientation, ContributionType, DecisionRule, Level,
-                PublicStatements)
+                PublicStatements, Exclusivity, DataRole, UnspentFunds)
 }
 
 
@@ -372,10 +455,12 @@ def _theory_of_change(data: dict[str, Any]) -> TheoryOfChange:
     )
 
 
+def _money(value: dict[str, Any] | None) -> Money | None:
+    return Money(Decimal(str(value["amount"])), value["currency"]) if value else None
+
+
 def _contribution(data: dict[str, Any]) -> Contribution:
-    value = data.get("value")
-    money = Money(Decimal(str(value["amount"])), value["currency"]) if value else None
-    return _record(Contribution, data, value=money)
+    return _record(Contribution, data, value=_money(data.get("value")))
 
 
 def _governance(data: dict[str, Any] | None) -> Governance | None:
@@ -407,3 +492,24 @@ def _communication(data: dict[str, Any] | None) -> Communication | None:
 def _duration(data: dict[str, Any]) -> Duration:
     on_exit = data.get("on_exit")
     return _record(Duration, data, on_exit=_record(OnExit, on_exit) if on_exit else None)
+
+
+def _compliance(data: dict[str, Any] | None) -> Compliance | None:
+    if data is None:
+        return None
+    safeguarding = data.get("safeguarding")
+    return _record(Compliance, data,
+                   safeguarding=_record(Safeguarding, safeguarding) if safeguarding else None)
+
+
+def _data_protection(data: dict[str, Any] | None) -> DataProtection | None:
+    if data is None:
+        return None
+    return _record(DataProtection, data,
+                   roles=tuple(_record(DataRoleOf, r) for r in data.get("roles", ())))
+
+
+def _liability(data: dict[str, Any] | None) -> Liability | None:
+    if data is None:
+        return None
+    return _record(Liability, data, cap=_money(data.get("cap")))

@@ -29,6 +29,7 @@ _TYPES: dict[str, Check] = {
     "dict": lambda value: type(value) is dict,
     "list": lambda value: type(value) is list,
 }
+_SIZED = (str, dict, list)
 
 
 def compile_schema(rules: Mapping[str, Any],
@@ -73,16 +74,15 @@ def _compile_rule(rule: Mapping[str, Any], predicates: Mapping[str, Check]) -> C
         return None
     if ("min" in rule or "max" in rule) and set(names) - {"integer", "number"}:
         return None
-    if ("maxlength" in rule or "minlength" in rule) and set(names) - {"string", "dict", "list"}:
-        return None
     type_checks = [_TYPES[n] for n in names]
     checks: list[Check] = []
+    # Cerberus measures only what has a length: in `type: [boolean, string]` the text.
     if "maxlength" in rule:
         most = rule["maxlength"]
-        checks.append(lambda value: len(value) <= most)
+        checks.append(lambda value: type(value) not in _SIZED or len(value) <= most)
     if "minlength" in rule:
         least = rule["minlength"]
-        checks.append(lambda value: len(value) >= least)
+        checks.append(lambda value: type(value) not in _SIZED or len(value) >= least)
     if "min" in rule:
         low = rule["min"]
         checks.append(lambda value: value >= low)

@@ -37,6 +37,14 @@ def check_rules(data: dict[str, Any]) -> list[Flaw]:
         *_refs(data, ("monitoring", "indicators"), "responsible"),
         *_refs(data, ("risks",), "owner"),
     ]
+    partner_refs += [
+        *_refs(data, ("data_protection", "roles"), "partner"),
+        *_refs(data, ("publication",), "partner"),
+    ]
+    safeguarding = _get(data, ("compliance", "safeguarding"))
+    if isinstance(safeguarding, dict) and "focal_point" in safeguarding:
+        partner_refs.append((("compliance", "safeguarding", "focal_point"),
+                             safeguarding["focal_point"]))
     body = _get(data, ("governance", "body"))
     if isinstance(body, dict) and isinstance(body.get("members"), list):
         partner_refs += [
@@ -70,6 +78,15 @@ def check_rules(data: dict[str, Any]) -> list[Flaw]:
             and not agreement.get("governing_law"):
         flaws.append(Flaw(("agreement", "governing_law"), "binding_needs_law",
                           message("binding_needs_law")))
+    if isinstance(agreement, dict) and agreement.get("binding") == "non_binding" \
+            and "liability" in data:
+        flaws.append(Flaw(("liability",), "liability_not_binding",
+                          message("liability_not_binding"), at_key=True))
+    data_protection = _get(data, ("data_protection",))
+    if isinstance(data_protection, dict) and data_protection.get("personal_data") is False \
+            and data_protection.get("roles"):
+        flaws.append(Flaw(("data_protection", "roles"), "roles_without_personal_data",
+                          message("roles_without_personal_data"), at_key=True))
     duration = _get(data, ("duration",))
     if isinstance(duration, dict) and not duration.get("end_date") \
             and not duration.get("review_date"):

@@ -62,7 +62,7 @@ def schema_version() -> int:
 
 def _add_limits(rule: dict[str, Any]) -> None:
     kind = rule.get("type")
-    if kind == "string":
+    if kind == "string" or (isinstance(kind, list) and "string" in kind):
         markdown = rule.get("meta", {}).get("markdown", False)
         rule.setdefault("maxlength", MAX_MARKDOWN if markdown else MAX_TEXT)
     elif kind == "list":
