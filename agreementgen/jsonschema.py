@@ -3,10 +3,13 @@
 ``schemas/description.yaml`` stays the one source of truth. This module translates each Cerberus
 rule it uses into the JSON Schema keyword with the same meaning, so the YAML language server (and
 any other JSON Schema tool) gives completion, hover help and checks while people type. It only
-uses keywords that mean the same in draft 7, which most editors implement, and in 2020-12.
+uses keywords that mean the same in draft 7, which most editors implement, and in 2020-12. A
+Cerberus type list (``type: [boolean, string]``: true, false or text) becomes a JSON Schema type
+list; its length limits hold for the text, in both.
 
 What JSON Schema cannot say is left to ``agreementgen validate``: the cross-field rules (ids that
-refer to partners and outcomes, date order, governing law for binding agreements), real calendar
+refer to partners and outcomes, date order, governing law for binding agreements, liability only
+in a binding agreement, data roles only when personal data is shared), real calendar
 dates (2026-02-30 has the right shape), the ISO 4217 currency list (only three capitals are
 checked), and that a whole number written as ``2.0`` is not an integer.
 """
@@ -147,16 +150,15 @@ def _field(rule: dict[str, Any], where: tuple[str, ...]) -> dict[str, Any]:
     if description:
         result["description"] = description
 
-    kind = rule.get("type")
-    json_type = _TYPES.get(kind) if isinstance(kind, str) else None
-    if kind is not None and json_type is None:
-        raise SchemaTranslationError(f"{'.'.join(where)}: no JSON Schema type for {kind!r}")
+    json_types = _json_types(rule.get("type"), where)
+    json_type = json_types[0] if len(json_types) == 1 else None
     # Cerberus puts the default in place of a null (``kind:`` left empty), so null is fine.
     takes_null = bool(rule.get("nullable") or "default" in rule)
-    if json_type is not None:
-        result["type"] = [json_type, "null"] if takes_null else json_type
+    if json_types:
+        both = [*json_types, "null"] if takes_null else json_types
+        result["type"] = both[0] if len(both) == 1 else both
     if "allowed" in rule:
-        result["enum"] = list(rule["allowed"]) + ([None] if json_type and takes_null else [])
+        result["enum"] = list(rule["allowed"]) + ([None] if json_types and takes_null else [])
     if "default" in rule:
         result["default"] = rule["default"]
     if "check_with" in rule:
@@ -167,9 +169,13 @@ def _field(rule: dict[str, Any], where: tuple[str, ...]) -> dict[str, Any]:
                 f"{rule['check_with']!r}")
         result.update(check)
 
-    _limits(rule, json_type, result)
+    _limits(rule, json_types, result)
 
     inner = rule.get("schema")
+    if isinstance(inner, dict) and len(json_types) > 1:
+        raise SchemaTranslationError(
+            f"{'.'.join(where)}: no JSON Schema translation for a schema rule with type "
+            f"{rule.get('type')!r}")
     if json_type == "object" and isinstance(inner, dict):
         mapping = _mapping(inner, where)
         del mapping["type"]
@@ -179,22 +185,44 @@ def _field(rule: dict[str, Any], where: tuple[str, ...]) -> dict[str, Any]:
     return _ordered(result)
 
 
-def _limits(rule: dict[str, Any], json_type: str | None, result: dict[str, Any]) -> None:
-    """Lengths, sizes and bounds; ``empty: false`` is a minimum length of one."""
-    low, high = {
-        "string": ("minLength", "maxLength"),
-        "array": ("minItems", "maxItems"),
-        "object": ("minProperties", "maxProperties"),
-    }.get(json_type or "", (None, None))
+def _json_types(kind: Any, where: tuple[str, ...]) -> list[str]:
+    """The JSON Schema types of a Cerberus ``type``: none, one name, or a list of names.
+
+    A list such as ``[boolean, string]`` means any one of them, as a JSON Schema type list does.
+    """
+    kinds = [] if kind is None else kind if isinstance(kind, list) else [kind]
+    json_types = [_TYPES.get(name) if isinstance(name, str) else None for name in kinds]
+    if (kind is not None and not json_types) or None in json_types:
+        raise SchemaTranslationError(f"{'.'.join(where)}: no JSON Schema type for {kind!r}")
+    return [name for name in json_types if name is not None]
+
+
+_SIZE_KEYWORDS = {
+    "string": ("minLength", "maxLength"),
+    "array": ("minItems", "maxItems"),
+    "object": ("minProperties", "maxProperties"),
+}
+
+
+def _limits(rule: dict[str, Any], json_types: list[str], result: dict[str, Any]) -> None:
+    """Lengths, sizes and bounds; ``empty: false`` is a minimum length of one.
+
+    Cerberus applies ``minlength``/``maxlength`` to whatever has a length and skips the rest; a
+    JSON Schema size keyword likewise holds only for its own type. So with a type list, each
+    sized type gets its keyword (``[boolean, string]``: ``maxLength`` for the text, nothing for
+    true or false).
+    """
+    sized = [_SIZE_KEYWORDS[name] for name in json_types if name in _SIZE_KEYWORDS]
     minimum = rule.get("minlength")
     if rule.get("empty") is False:
         minimum = max(minimum or 0, 1)
-    if low and minimum is not None:
-        result[low] = minimum
     # An enum or a date pattern bounds the length already; the default limit would only be noise.
     bounded = "enum" in result or rule.get("check_with") in ("date", "currency")
-    if high and "maxlength" in rule and not bounded:
-        result[high] = rule["maxlength"]
+    for low, high in sized:
+        if minimum is not None:
+            result[low] = minimum
+        if "maxlength" in rule and not bounded:
+            result[high] = rule["maxlength"]
     if "min" in rule:
         result["minimum"] = rule["min"]
     if "max" in rule:

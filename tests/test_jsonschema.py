@@ -205,6 +205,33 @@ INVALID: dict[str, tuple[Callable[[dict[str, Any]], None], tuple[Any, ...]]] = {
 INVALID["boolean as integer"] = (_set(("duration", "notice_days"), True),
                                  ("duration", "notice_days"))
 
+# The second wave: fields that take true, false or text (a Cerberus type list), and the new
+# sections' own rules.
+INVALID.update({
+    "number where true, false or text goes": (_set(("compliance",), {"anti_corruption": 3}),
+                                              ("compliance", "anti_corruption")),
+    "list where true, false or text goes": (_set(("funding", "audit_rights"), ["yearly"]),
+                                            ("funding", "audit_rights")),
+    "null where true, false or text goes": (_set(("compliance", "conflict_of_interest"), None),
+                                            ("compliance", "conflict_of_interest")),
+    "own wording too long": (_set(("compliance", "anti_corruption"), "x" * 20_001),
+                             ("compliance", "anti_corruption")),
+    "data roles without personal_data": (
+        _set(("data_protection",), {"roles": [{"partner": "fairbean", "role": "processor"}]}),
+        ("data_protection", "personal_data")),
+    "data role not allowed": (_set(("data_protection", "roles", 0, "role"), "owner"),
+                              ("data_protection", "roles", 0, "role")),
+    "safeguarding without applies": (_drop(("compliance", "safeguarding", "applies")),
+                                     ("compliance", "safeguarding", "applies")),
+    "unspent funds not allowed": (_set(("funding", "unspent_funds"), "spend"),
+                                  ("funding", "unspent_funds")),
+    "negative review days": (_set(("publication",), [{"partner": "fairbean", "review_days": -1}]),
+                             ("publication", 0, "review_days")),
+    "liability cap without currency": (_set(("liability",), {"cap": {"amount": 1000}}),
+                                       ("liability", "cap", "currency")),
+    "force majeure as text": (_set(("force_majeure",), "yes"), ("force_majeure",)),
+})
+
 
 @pytest.mark.parametrize("case", list(INVALID))
 def test_both_reject_the_same_documents_at_the_same_place(validator: Any, case: str) -> None:
@@ -217,6 +244,96 @@ def test_both_reject_the_same_documents_at_the_same_place(validator: Any, case: 
     assert json_places, "the JSON Schema accepted it"
     # JSON Schema reports a missing or unknown field at its parent mapping.
     assert any(place[:len(p)] == p and len(place) - len(p) <= 1 for p in json_places), json_places
+
+
+def test_a_type_list_becomes_a_json_type_list() -> None:
+    """``type: [boolean, string]``: true, false or text; the text keeps its Markdown note and
+    its length limit, which JSON Schema (like Cerberus) applies to the text only."""
+    from agreementgen.validation.schema import MAX_MARKDOWN
+
+    props = jsonschema.json_schema()["properties"]
+    places = [props["compliance"]["properties"]["anti_corruption"],
+              props["compliance"]["properties"]["conflict_of_interest"],
+              props["funding"]["properties"]["audit_rights"]]
+    for prop in places:
+        assert prop["type"] == ["boolean", "string"], prop
+        assert prop["maxLength"] == MAX_MARKDOWN, prop
+        assert prop["description"].endswith("Accepts Markdown."), prop
+        assert not {"minLength", "enum", "items", "properties"} & set(prop), prop
+
+
+def test_a_type_list_takes_null_and_a_minimum_length_where_cerberus_does(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = copy.deepcopy(schema_rules())
+    rules["compliance"]["schema"]["anti_corruption"].update(nullable=True, empty=False)
+    monkeypatch.setattr("agreementgen.validation.schema.schema_rules", lambda: rules)
+    prop = jsonschema.json_schema()["properties"]["compliance"]["properties"]["anti_corruption"]
+    assert prop["type"] == ["boolean", "string", "null"]
+    assert prop["minLength"] == 1
+
+
+@pytest.mark.parametrize(("kind", "extra", "error"), [
+    (["boolean", "datetime"], {}, r"compliance\.anti_corruption: no JSON Schema type for "
+                                  r"\['boolean', 'datetime'\]"),
+    ([], {}, r"compliance\.anti_corruption: no JSON Schema type for \[\]"),
+    (["dict", "list"], {"schema": {"a": {"type": "string"}}},
+     r"compliance\.anti_corruption: no JSON Schema translation for a schema rule"),
+])
+def test_an_untranslatable_type_list_is_refused(monkeypatch: pytest.MonkeyPatch, kind: Any,
+                                                extra: dict[str, Any], error: str) -> None:
+    rules = copy.deepcopy(schema_rules())
+    rules["compliance"]["schema"]["anti_corruption"].update(type=kind, **extra)
+    monkeypatch.setattr("agreementgen.validation.schema.schema_rules", lambda: rules)
+    with pytest.raises(jsonschema.SchemaTranslationError, match=error):
+        jsonschema.json_schema()
+
+
+NEW_SECTIONS = ("compliance", "data_protection", "funding", "publication", "liability",
+                "force_majeure")
+
+
+def test_the_examples_use_the_second_wave_fields() -> None:
+    """So that accepting the examples (above) tests the new fields, not only the old ones."""
+    used = {section for path in EXAMPLES.glob("*.yaml")
+            for section in load(path).data if section in NEW_SECTIONS}
+    assert {"compliance", "data_protection", "funding", "publication"} <= used
+    texts = [load(path).data.get("funding", {}).get("audit_rights")
+             for path in EXAMPLES.glob("*.yaml")]
+    assert True in texts and any(isinstance(text, str) for text in texts)
+
+
+@pytest.mark.parametrize("value", [True, False, "The partners' **own** wording."])
+def test_both_accept_true_false_or_text_and_every_new_section(validator: Any, value: Any) -> None:
+    data = copy.deepcopy(load(COCOA).data)
+    data["compliance"].update(anti_corruption=value, conflict_of_interest=value,
+                              exclusivity="exclusive")
+    data["funding"]["audit_rights"] = value
+    data["publication"] = [{"partner": "fairbean", "rights": "its findings", "review_days": 0}]
+    data["liability"] = {"cap": {"amount": 250_000.5, "currency": "EUR"},
+                         "insurance": "Each partner keeps public liability insurance."}
+    data["force_majeure"] = False
+    assert set(NEW_SECTIONS) <= set(data)
+    assert json_errors(validator, data) == []
+    assert cerberus_errors(data) == []
+
+
+def test_the_new_cross_field_rules_are_left_to_validate(validator: Any) -> None:
+    """Ids, liability only when binding, roles only with personal data: JSON Schema accepts
+    them as the Cerberus schema does; the cross-field rules of ``validate`` refuse them."""
+    from agreementgen.validation.rules import check_rules
+
+    data = copy.deepcopy(load(COCOA).data)
+    data["compliance"]["safeguarding"]["focal_point"] = "nobody"
+    data["data_protection"]["personal_data"] = False
+    data["data_protection"]["roles"][0]["partner"] = "nobody"
+    data["publication"] = [{"partner": "nobody"}]
+    data["agreement"]["binding"] = "non_binding"
+    data["liability"] = {"insurance": "Each partner keeps its own."}
+    assert json_errors(validator, data) == []
+    assert cerberus_errors(data) == []
+    assert {flaw.path for flaw in check_rules(data)} >= {
+        ("compliance", "safeguarding", "focal_point"), ("data_protection", "roles", 0, "partner"),
+        ("publication", 0, "partner"), ("liability",), ("data_protection", "roles")}
 
 
 def test_known_limits_are_left_to_validate(validator: Any) -> None:
