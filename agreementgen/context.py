@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from agreementgen.clauses import (
+    NUMBERED_ARTICLES,
     RECITALS,
     Clause,
     article_numbers,
@@ -27,8 +28,7 @@ from agreementgen.health import Review
 from agreementgen.i18n import catalog
 from agreementgen.model import Description, Partner
 
-ARTICLES = ("parties", "purpose", "theory_of_change", "identity", "contributions", "governance",
-            "monitoring", "risks", "communication", "duration", "legal", "final")
+ARTICLES = ("parties", *NUMBERED_ARTICLES)
 
 
 #: Field keys a review message names in brackets, "(target_date)": the checklist is for the

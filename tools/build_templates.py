@@ -25,6 +25,7 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table as DocxTable
 from docx.table import _Cell
 
+from agreementgen.clauses import NUMBERED_ARTICLES
 from agreementgen.render.numbering import (
     CLAUSE_INDENT,
     ENUMERATION_ABSTRACT_ID,
@@ -47,9 +48,7 @@ A4 = (Cm(21.0), Cm(29.7))
 PORTRAIT_TEXT_WIDTH = 16.4
 LANDSCAPE_TEXT_WIDTH = 25.1
 # Static article list of the memorandum: its table of contents is computed in the template.
-MOU_ARTICLES = ("parties", "purpose", "theory_of_change", "identity", "contributions",
-                "governance", "monitoring", "risks", "communication", "duration", "legal",
-                "final")
+MOU_ARTICLES = ("parties", *NUMBERED_ARTICLES)
 
 
 @dataclass(frozen=True)
@@ -745,10 +744,12 @@ def _agreement(path: Path, articles: Sequence[str] | None,
     _article_with_table(b, "theory_of_change", INTERVENTIONS)
     _article(b, "identity")
     _article_with_table(b, "contributions", CONTRIBUTIONS)
+    _article(b, "funding")
     _article(b, "governance")
     monitoring(b)
     _article_with_table(b, "risks", RISKS)
-    for name in ("communication", "duration", "legal", "final"):
+    for name in ("communication", "data_protection", "compliance", "duration", "liability",
+                 "final", "legal"):
         _article(b, name)
     _signatures(b)
     _annexes(b, health=True)

@@ -14,7 +14,14 @@ from agreementgen.clauses import markers
 from agreementgen.clauses.conditions import CONDITIONS
 from agreementgen.formatting import country_name, format_date, format_list, format_money, words
 from agreementgen.i18n import catalog
-from agreementgen.model import Binding, Description, Money, Orientation
+from agreementgen.model import (
+    Binding,
+    ContributionType,
+    Description,
+    Exclusivity,
+    Money,
+    Orientation,
+)
 from agreementgen.render.sandbox import template_environment
 from agreementgen.resources import load_yaml
 
@@ -55,15 +62,21 @@ class Clause:
 
 
 #: The articles of an agreement, numbered in this order when they have clauses.
-NUMBERED_ARTICLES = ("purpose", "theory_of_change", "identity", "contributions", "governance",
-                     "monitoring", "risks", "communication", "duration", "legal", "final")
+NUMBERED_ARTICLES = ("purpose", "theory_of_change", "identity", "contributions", "funding",
+                     "governance", "monitoring", "risks", "communication", "data_protection",
+                     "compliance", "duration", "liability", "final", "legal")
 #: The lettered recitals before the articles.
 RECITALS = "recitals"
+#: Articles whose every clause belongs to a group below (by article name).
+_DATA = "data_protection"
+#: The clauses of a non-binding document that bind all the same.
+_CARVE_OUTS = ("communication.confidentiality", "communication.logo_use", _DATA,
+               "compliance.anti_corruption", "compliance.safeguarding")
 #: The clauses that outlive the document, by whether it is binding.
 _SURVIVORS = {
-    True: ("communication.confidentiality", "duration.on_exit", "legal.governing_law",
-           "legal.disputes"),
-    False: ("communication.confidentiality", "communication.logo_use"),
+    True: ("identity.publication", "communication.confidentiality", _DATA, "duration.on_exit",
+           "liability.cap", "legal.governing_law", "legal.disputes"),
+    False: ("communication.confidentiality", "communication.logo_use", _DATA),
 }
 
 
@@ -170,6 +183,17 @@ def facts(d: Description, lang: str) -> dict[str, Any]:
         for key in ("results", "assets", "intellectual_property", "data", "brand", "beneficiaries")
         if on_exit is not None and getattr(on_exit, key)
     ]
+    roles: dict[str, list[str]] = {}
+    for assignment in d.data_protection.roles if d.data_protection else ():
+        roles.setdefault(str(assignment.role), []).append(names[assignment.partner])
+    phrases = labels["data_roles"]
+    data_roles = [phrases[role]["one" if len(who) == 1 else "many"].format(
+        names=format_list(who, lang)) for role in phrases if (who := roles.get(role))]
+    funding = d.funding
+    cash = [c for c in d.contributions if c.type is ContributionType.CASH]
+    gaps = labels["funding_gap"]
+    funding_gaps = [gaps[key] for key in gaps
+                    if funding is None or getattr(funding, key) in (None, "")]
     kind = str(d.agreement.kind)
     outcomes = {o.id: labels["outcome"].format(number=n)
                 for n, o in enumerate(d.theory_of_change.outcomes, 1)}
@@ -185,6 +209,12 @@ def facts(d: Description, lang: str) -> dict[str, Any]:
         "doc": labels["self_name"][kind],
         "Doc": labels["self_name_start"][kind],
         "binding": d.agreement.binding is Binding.BINDING,
+        "funding_gaps": funding_gaps,
+        "cash_scheduled": bool(cash) and all(c.schedule for c in cash),
+        "on_exit_data": bool(on_exit and on_exit.data),
+        "exclusive": bool(d.compliance and d.compliance.exclusivity is Exclusivity.EXCLUSIVE),
+        "data_roles": data_roles,
+        "data_role_kinds": list(roles),
         "annex_names": [labels["annex"]["name"].format(number=n)
                         for n in range(1, len(d.annexes) + 1)],
     }
@@ -209,6 +239,21 @@ def article_numbers(clauses: list[Clause]) -> dict[str, int]:
     """The number of each article that has clauses, read off its clauses' numbers."""
     return {c.spec.article: int(c.number.split(".")[0]) for c in clauses
             if c.spec.article != RECITALS}
+
+
+def _runs(ids: list[str], numbers: dict[str, str]) -> list[list[str]]:
+    """``ids`` (in document order) cut into runs of clauses that follow each other directly
+    in one article: 6.1, 6.2, 6.3 | 8.1."""
+    runs: list[list[str]] = []
+    for clause_id in ids:
+        article, _, index = numbers[clause_id].partition(".")
+        if runs and index.isdigit():
+            last_article, _, last_index = numbers[runs[-1][-1]].partition(".")
+            if article == last_article and int(index) == int(last_index or 0) + 1:
+                runs[-1].append(clause_id)
+                continue
+        runs.append([clause_id])
+    return runs
 
 
 def derive(d: Description, lang: str, shared: dict[str, Any] | None = None) -> list[Clause]:
@@ -261,6 +306,7 @@ def _renderer(d: Description, lang: str, shared: dict[str, Any],
     env.filters["outcome"] = lambda v: shared["outcomes"].get(v, v)
     words_for = labels["clause_word"]
     order = {clause_id: index for index, clause_id in enumerate(numbers)}
+    specs = {spec.id: spec for spec in library() if spec.id in numbers}
 
     def ref(clause_id: str) -> Md:
         if clause_id not in numbers:
@@ -268,14 +314,27 @@ def _renderer(d: Description, lang: str, shared: dict[str, Any],
                                     "document does not have")
         return Md(markers.reference(clause_id, numbers[clause_id]))
 
+    def present(ids: tuple[str, ...]) -> list[str]:
+        """The clauses the document has among ``ids`` (an article name stands for all of
+        its clauses), in document order."""
+        wanted = set(ids)
+        return sorted((i for i, spec in specs.items() if i in wanted or spec.article in wanted),
+                      key=order.__getitem__)
+
     def clauses(*ids: str, start: bool = False) -> Md:
-        present = sorted((i for i in ids if i in numbers), key=order.__getitem__)
-        if not present:
+        found = present(ids)
+        if not found:
             return Md("")
-        word = words_for["one" if len(present) == 1 else "many"]
+        word = words_for["one" if len(found) == 1 else "many"]
         if start:
             word = word[:1].upper() + word[1:]
-        return Md(f"{word} {format_list([ref(i) for i in present], lang)}")
+        parts = []
+        for run in _runs(found, numbers):
+            if len(run) >= 3:
+                parts.append(words_for["range"].format(first=ref(run[0]), last=ref(run[-1])))
+            else:
+                parts += [ref(i) for i in run]
+        return Md(f"{word} {format_list(parts, lang)}")
 
     values = {
         "d": d, **shared,
@@ -285,8 +344,8 @@ def _renderer(d: Description, lang: str, shared: dict[str, Any],
         "Clauses": lambda *ids: clauses(*ids, start=True),
         "open": lambda what: Md(markers.open_point(
             labels["open_point"].format(what=escape_markdown(str(what))))),
-        "survivors": sorted((i for i in _SURVIVORS[shared["binding"]] if i in numbers),
-                            key=order.__getitem__),
+        "survivors": present(_SURVIVORS[shared["binding"]]),
+        "carve_outs": _CARVE_OUTS,
     }
 
     def render(text_id: str, binding: bool, **extra: Any) -> str:

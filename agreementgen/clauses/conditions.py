@@ -17,11 +17,30 @@ def _independence(d: Description) -> bool:
 
 def _survivors(d: Description) -> bool:
     """Whether any clause outlives the agreement: in a binding one governing law always does;
-    in a non-binding one only its binding carve-outs (confidentiality, names and logos)."""
+    in a non-binding one only its binding carve-outs (confidentiality, names and logos,
+    personal data)."""
     if d.agreement.binding is Binding.BINDING:
         return True
     return bool(d.communication and (d.communication.confidentiality
-                                     or d.communication.logo_use))
+                                     or d.communication.logo_use)) or _personal_data(d)
+
+
+def _funding(d: Description) -> bool:
+    """Whether there are cash contributions, or funding terms for them."""
+    return d.funding is not None or any(c.type is ContributionType.CASH for c in d.contributions)
+
+
+def _binding(d: Description) -> bool:
+    return d.agreement.binding is Binding.BINDING
+
+
+def _personal_data(d: Description) -> bool:
+    return bool(d.data_protection and d.data_protection.personal_data)
+
+
+def _force_majeure(d: Description) -> bool:
+    """Asked for, or by default in a binding agreement."""
+    return _binding(d) if d.force_majeure is None else d.force_majeure
 
 
 CONDITIONS: dict[str, Condition] = {
@@ -34,8 +53,10 @@ CONDITIONS: dict[str, Condition] = {
     "needs_independence": _independence,
     "has_contributions": lambda d: bool(d.contributions),
     "has_unvalued_contributions": lambda d: any(c.value is None for c in d.contributions),
-    "non_binding_with_cash": lambda d: d.agreement.binding is Binding.NON_BINDING
-    and any(c.type is ContributionType.CASH for c in d.contributions),
+    "non_binding_with_funding": lambda d: not _binding(d) and _funding(d),
+    "binding_with_funding": lambda d: _binding(d) and _funding(d),
+    "binding_with_funding_audit": lambda d: _binding(d) and _funding(d)
+    and (d.funding is None or d.funding.audit_rights is not False),
     "has_governance_body": lambda d: bool(d.governance and d.governance.body),
     "has_escalation": lambda d: bool(d.governance and d.governance.escalation),
     "has_negotiables": lambda d: any(p.negotiables or p.non_negotiables for p in d.partners),
@@ -47,6 +68,20 @@ CONDITIONS: dict[str, Condition] = {
     "has_public_statements": lambda d: bool(d.communication and d.communication.public_statements),
     "has_logo_use": lambda d: bool(d.communication and d.communication.logo_use),
     "confidential": lambda d: bool(d.communication and d.communication.confidentiality),
+    "has_publication": lambda d: bool(d.publication),
+    "has_personal_data": _personal_data,
+    "has_transfer_rule": lambda d: _personal_data(d)
+    and d.data_protection.transfers_outside_eea is not None,  # type: ignore[union-attr]
+    "has_anti_corruption": lambda d: bool(d.compliance and d.compliance.anti_corruption),
+    "has_sanctions": lambda d: bool(d.compliance and d.compliance.sanctions),
+    "has_due_diligence": lambda d: bool(d.compliance and d.compliance.due_diligence),
+    "has_conflict_of_interest": lambda d: bool(d.compliance
+                                               and d.compliance.conflict_of_interest),
+    "has_safeguarding": lambda d: bool(d.compliance and d.compliance.safeguarding
+                                       and d.compliance.safeguarding.applies),
+    "has_liability_cap": lambda d: bool(d.liability and d.liability.cap),
+    "has_insurance": lambda d: bool(d.liability and d.liability.insurance),
+    "has_force_majeure": _force_majeure,
     "has_reflection_moments": lambda d: bool(d.duration.reflection_moments),
     "has_success_criteria": lambda d: bool(d.duration.success_criteria),
     "has_exit_triggers": lambda d: bool(d.duration.exit_triggers),
@@ -54,7 +89,7 @@ CONDITIONS: dict[str, Condition] = {
     "has_adding_partners": lambda d: bool(d.duration.adding_partners),
     "has_survivors": _survivors,
     "non_binding": lambda d: d.agreement.binding is Binding.NON_BINDING,
-    "binding": lambda d: d.agreement.binding is Binding.BINDING,
+    "binding": _binding,
     "has_disputes": lambda d: d.agreement.binding is Binding.BINDING
     or bool(d.agreement.dispute_resolution),
     "has_annexes": lambda d: bool(d.annexes),

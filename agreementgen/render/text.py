@@ -309,9 +309,10 @@ def _cell_lines(el: etree._Element, lines: list[str], depth: int,
 #: articles.
 ARTICLE_SECTIONS = {
     "purpose": "purpose", "theory_of_change": "theory_of_change", "identity": "partners",
-    "contributions": "contributions", "governance": "governance", "monitoring": "monitoring",
-    "risks": "risks", "communication": "communication", "duration": "duration",
-    "legal": "agreement", "final": "agreement",
+    "contributions": "contributions", "funding": "funding", "governance": "governance",
+    "monitoring": "monitoring", "risks": "risks", "communication": "communication",
+    "data_protection": "data_protection", "compliance": "compliance", "duration": "duration",
+    "liability": "liability", "final": "agreement", "legal": "agreement",
 }
 
 
