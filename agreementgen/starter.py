@@ -30,7 +30,12 @@ ORIENTATIONS = ("partnership_oriented", "activist", "mixed")
 SCHEMA_FILE_NAME = "agreementgen.schema.json"
 MIN_PARTNERS = 2
 
+# The sections a starter shows commented out, for the partners to use where they apply.
+OPTIONAL_SECTIONS = ("compliance", "data_protection", "funding", "publication", "liability",
+                     "force_majeure")
+
 _MODELINE = re.compile(r"^# yaml-language-server: \$schema=\S+$", re.M)
+_COMMENTED_SECTION = re.compile(r"^# ([a-z_]+):")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
@@ -81,6 +86,9 @@ class Answers:
     outcome: str
     start_date: str
     end_date: str
+    personal_data: bool = False
+    cash: bool = False
+    vulnerable: bool = False
 
 
 def starter_text(kind: str = DEFAULT_KIND, lang: str = DEFAULT_LANGUAGE) -> str:
@@ -94,6 +102,40 @@ def starter_text(kind: str = DEFAULT_KIND, lang: str = DEFAULT_LANGUAGE) -> str:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; use one of: {', '.join(LANGUAGES)}")
     return (locale_dir(lang) / f"starter_{kind}.yaml").read_text(encoding="utf-8")
+
+
+def commented_sections(text: str) -> dict[str, list[str]]:
+    """The optional sections a starter shows commented out, each as its lines without the ``# ``.
+
+    A section starts at ``# name:`` (``name`` one of :data:`OPTIONAL_SECTIONS`) and goes on while
+    lines start with ``#`` and three spaces; removing the ``# `` from those lines gives YAML.
+    """
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in text.splitlines():
+        match = _COMMENTED_SECTION.match(line)
+        if match and match[1] in OPTIONAL_SECTIONS:
+            current = sections.setdefault(match[1], [])
+            current.append(line[2:])
+        elif current is not None and line.startswith("#   "):
+            current.append(line[2:])
+        else:
+            current = None
+    return sections
+
+
+def uncommented(text: str) -> str:
+    """A starter's text with its optional sections taken out of the comments."""
+    lines = []
+    inside = False
+    for line in text.splitlines():
+        match = _COMMENTED_SECTION.match(line)
+        if match and match[1] in OPTIONAL_SECTIONS:
+            inside = True
+        elif not (inside and line.startswith("#   ")):
+            inside = False
+        lines.append(line[2:] if inside else line)
+    return "\n".join(lines) + "\n"
 
 
 def with_schema(text: str, schema_ref: str) -> str:
@@ -188,7 +230,70 @@ def answers_text(answers: Answers, *, kind: str = DEFAULT_KIND,
     body = "\n".join(
         yaml.dump({name: value}, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=96)
         for name, value in sections.items())
-    return "\n".join(lines) + "\n\n" + body
+    extra = "".join(f"\n{chunk}" for chunk in _answered_sections(answers, ids, kind, lang))
+    return "\n".join(lines) + "\n\n" + body + extra
+
+
+def _answered_sections(answers: Answers, ids: list[str], kind: str, lang: str) -> list[str]:
+    """What the yes/no questions add: a value where the answer settles one, and the starter's
+    commented lines (with the partners' own ids) for what the partners still have to fill in."""
+    import yaml
+
+    text = starter_text(kind, lang)
+    starter_ids = [partner["id"] for partner in yaml.safe_load(text)["partners"]]
+    renames = dict(zip(starter_ids, ids, strict=False))
+
+    def own_ids(line: str) -> str:
+        return re.sub(r"(?<![\w-])[a-z][a-z0-9-]*(?![\w-])",
+                      lambda m: renames.get(m[0], m[0]), line)
+
+    # The interactive file has no header that explains the (md) marks; they go.
+    starter = {name: [own_ids(line.replace("  # (md)", "").replace(" (md)", "")) for line in block]
+               for name, block in commented_sections(text).items()}
+    chunks = []
+    # In the order of the schema (and of the examples), whatever the order of the questions.
+    if answers.vulnerable:
+        header, *rest = starter["compliance"]
+        at = next(i for i, line in enumerate(rest) if line.lstrip().startswith("safeguarding:"))
+        inner = []
+        for line in rest[at + 1:]:
+            if not line.startswith("    "):
+                break
+            inner.append(line)
+        chunks.append([
+            _aligned(header), _aligned(rest[at]), "    applies: true",
+            *_note("init_note_safeguarding", lang, "    "),
+            *_commented(inner, "    ", leave_out="applies:")])
+    if answers.personal_data:
+        header, *rest = starter["data_protection"]
+        chunks.append([
+            _aligned(header), "  personal_data: true",
+            *_note("init_note_personal_data", lang, "  "),
+            *_commented(rest, "  ", leave_out="personal_data:")])
+    if answers.cash:
+        funding = starter.get("funding")
+        if funding:
+            chunks.append([*_note("init_note_funding", lang, ""), *_commented(funding, "")])
+        else:
+            chunks.append(_note("init_note_funding_later", lang, ""))
+    return ["\n".join(chunk) + "\n" for chunk in chunks]
+
+
+def _aligned(line: str) -> str:
+    """A line taken out of a starter's comments, its own comment back in the starter's column."""
+    return re.sub(r"(?<=\S)( {2,})# ", r"\1  # ", line, count=1)
+
+
+def _note(key: str, lang: str, indent: str) -> list[str]:
+    """A message as comment lines at ``indent``."""
+    return [f"{indent}# {line}"
+            for line in textwrap.wrap(message(key, lang=lang), width=96 - len(indent))]
+
+
+def _commented(lines: list[str], indent: str, *, leave_out: str | None = None) -> list[str]:
+    """Lines of YAML at ``indent`` or deeper, commented out at ``indent``."""
+    return [f"{indent}# {line[len(indent):]}" for line in lines
+            if not (leave_out and line.lstrip().startswith(leave_out))]
 
 
 def unique_id(name: str, taken: list[str]) -> str:

@@ -18,7 +18,15 @@ from agreementgen.api import validate
 from agreementgen.cli import COMMANDS, cli
 from agreementgen.jsonschema import json_schema_text
 from agreementgen.loading import load
-from agreementgen.starter import KINDS, SCHEMA_FILE_NAME, unique_id
+from agreementgen.starter import (
+    KINDS,
+    OPTIONAL_SECTIONS,
+    SCHEMA_FILE_NAME,
+    commented_sections,
+    starter_text,
+    uncommented,
+    unique_id,
+)
 from tests.conftest import ROOT
 
 MODELINE = f"# yaml-language-server: $schema={SCHEMA_FILE_NAME}"
@@ -60,6 +68,68 @@ def test_dutch_starters_are_in_dutch(runner: CliRunner, tmp_path: Path) -> None:
     assert "Vul de onderdelen tussen <...> in" in text
     assert load(path).data["partners"][0]["name"] == (
         "<Statutaire naam van de maatschappelijke organisatie>")
+
+
+# The sections a starter shows commented out: only those that fit the kind.
+FITTING = {
+    "partnership_agreement": ["compliance", "data_protection", "funding", "publication",
+                              "liability", "force_majeure"],
+    "mou": ["compliance", "data_protection", "funding", "publication"],
+    "letter_of_intent": ["compliance", "data_protection"],
+}
+REQUIRED_AND_INSIGHTS = {"agreement", "partners", "purpose", "theory_of_change", "contributions",
+                         "governance", "monitoring", "risks", "communication", "duration"}
+
+
+def header_comment(text: str, section: str) -> str:
+    """What follows ``section:`` on its line (spaces and the explanation)."""
+    (line,) = [line for line in text.splitlines() if line.startswith(f"{section}:")]
+    return line[len(section) + 1:]
+
+
+def _problems(text: str, tmp_path: Path) -> list[tuple[str, str, int | None]]:
+    path = tmp_path / "d.yaml"
+    path.write_text(text, encoding="utf-8")
+    return [(p.path, p.code or "", p.line) for p in validate(path)]
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_starters_show_the_sections_that_fit_their_kind_commented_out(kind: str,
+                                                                     lang: str) -> None:
+    text = starter_text(kind, lang)
+    assert list(commented_sections(text)) == FITTING[kind]
+    # Commented out: the starter's data are what they were before these sections came.
+    assert set(yaml.safe_load(text)) <= REQUIRED_AND_INSIGHTS
+    for name in FITTING[kind]:
+        (header,) = [line for line in text.splitlines() if line.startswith(f"# {name}:")]
+        assert re.search(r"\S {2,}# \S", header), f"{header!r}: a one-line explanation"
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_uncommented_sections_validate(tmp_path: Path, kind: str, lang: str) -> None:
+    """Remove the '# ' from the sections, as the starter says, and the file still validates:
+    ids refer to the starter's partners, values are allowed ones."""
+    text = uncommented(starter_text(kind, lang))
+    data = yaml.safe_load(text)
+    assert [name for name in data if name in OPTIONAL_SECTIONS] == FITTING[kind]
+    if "liability" in data:
+        # The partnership agreement starter is non-binding: liability needs binding (and law).
+        line = text.splitlines().index("liability:" + header_comment(text, "liability")) + 1
+        assert _problems(text, tmp_path) == [("liability", "liability_not_binding", line)]
+        text = (text.replace("  binding: non_binding ", "  binding: binding     ", 1)
+                .replace("  # governing_law:", "  governing_law:", 1))
+    assert _problems(text, tmp_path) == []
+
+
+def test_dutch_starter_sections_are_explained_in_dutch() -> None:
+    for kind in KINDS:
+        sections = commented_sections(starter_text(kind, "nl"))
+        lines = "\n".join(line for block in sections.values() for line in block)
+        assert "persoonsgegevens" in lines and "onze-ngo" in lines, kind
+        assert "personal data" not in lines and "our-ngo" not in lines, kind
+        assert "# Optioneel: wat een jurist" in starter_text(kind, "nl")
 
 
 def test_an_up_to_date_schema_file_is_left_alone(runner: CliRunner, tmp_path: Path) -> None:
@@ -155,6 +225,9 @@ GOOD_ANSWERS = answers(
     "2027-01-01",
     "2026-12-31",               # before the start: asked again
     "2029-12-31",
+    "n",                        # no personal data shared
+    "",                         # no cash (the default)
+    "no",                       # does not reach children or vulnerable adults
 )
 
 
@@ -188,6 +261,8 @@ def test_interactive_asks_checks_each_answer_and_writes_a_valid_file(runner: Cli
     assert data["theory_of_change"]["outcomes"] == [
         {"id": "outcome-1", "statement": "Farm-gate prices rise by 20%"}]
     assert data["duration"] == {"start_date": "2027-01-01", "end_date": "2029-12-31"}
+    assert list(data) == ["agreement", "partners", "purpose", "theory_of_change", "duration"]
+    assert not any(section in text for section in OPTIONAL_SECTIONS)  # not even in a comment
     assert (tmp_path / SCHEMA_FILE_NAME).is_file()
 
     generated = runner.invoke(cli, ["generate", str(path), "-o", str(tmp_path / "a.docx"),
@@ -200,7 +275,7 @@ def test_interactive_with_kind_and_language(runner: CliRunner, tmp_path: Path) -
     minimal = answers("Waterpartnerschap", "Water Recht", "cso", "mixed", "waakhond",
                       "Schoon water", "Bron B.V.", "business", "afnemer", "Water bottelen", "n",
                       "Droge putten", "Open data", "Water voor iedereen", "Data zijn openbaar",
-                      "2027-03-01", "2028-03-01")
+                      "2027-03-01", "2028-03-01", "n", "n", "n")
     result = runner.invoke(cli, ["init", str(path), "-i", "--kind", "mou", "--lang", "nl"],
                            input=minimal)
     assert result.exit_code == 0, result.output
@@ -208,6 +283,94 @@ def test_interactive_with_kind_and_language(runner: CliRunner, tmp_path: Path) -
     agreement = load(path).data["agreement"]
     assert (agreement["kind"], agreement["language"]) == ("mou", "nl")
     assert "--kind mou" in path.read_text(encoding="utf-8")
+
+
+def _all_yes(lang_answers: tuple[str, ...] = ()) -> str:
+    """The essentials of GOOD_ANSWERS without the detours, then yes to the three questions."""
+    return answers("Cocoa", "Fair Cocoa Ghana", "cso", "activist", "watchdog", "Fair pay",
+                   "Choco B.V.", "business", "buyer", "Good chocolate", "n", "Low income",
+                   "Close the gap", "Living income", "Prices rise", "2027-01-01", "2029-12-31",
+                   *(lang_answers or ("y", "y", "y")))
+
+
+def _uncomment_yaml(text: str) -> str:
+    """The interactive file with its commented YAML lines (not its notes) taken in."""
+    return re.sub(r"^( *)# (?= *([a-z_]+:|- ))", r"\1", text, flags=re.M)
+
+
+def test_interactive_asks_three_questions_and_writes_what_each_yes_needs(
+        runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "cocoa.yaml"
+    result = runner.invoke(cli, ["init", str(path), "-i"], input=_all_yes())
+    assert result.exit_code == 0, result.output
+    for question in ("Does a partner share personal data with another partner",
+                     "Does a partner contribute cash? [y/N]",
+                     "Does the partnership reach children or vulnerable adults? [y/N]"):
+        assert question in result.output
+    assert validate(path) == []
+    data = load(path).data
+    assert data["data_protection"] == {"personal_data": True}
+    assert data["compliance"] == {"safeguarding": {"applies": True}}
+    assert "funding" not in data  # terms not given are commented out, not invented
+    assert list(data)[-2:] == ["compliance", "data_protection"]  # in the order of the schema
+
+    text = path.read_text(encoding="utf-8")
+    notes = " ".join(re.sub(r"^\s*# ?", "", line) for line in text.splitlines())
+    assert "add the kinds of data (categories), each partner's role (roles)" in notes
+    assert "name the safeguarding policy that applies (policy)" in notes
+    assert "committed in a separate funding agreement" in notes
+    for commented in ("  # categories:", "  # roles:", "  # laws:", "    # policy:",
+                      "    # focal_point: fair-cocoa-ghana", "# funding:", "#   unspent_funds:"):
+        assert commented in text, commented
+    # The examples name the partners of this file, not the starter's placeholders.
+    assert "{partner: fair-cocoa-ghana, role: controller}" in text
+    assert "our-ngo" not in text and "the-company" not in text and "(md)" not in text
+
+    # What the comments show is valid once taken in, partner ids included.
+    filled = _uncomment_yaml(text)
+    assert yaml.safe_load(filled)["funding"]["unspent_funds"] == "return"
+    assert _problems(filled, tmp_path) == []
+
+    generated = runner.invoke(cli, ["generate", str(path), "-o", str(tmp_path / "a.docx"),
+                                    "--quiet"])
+    assert generated.exit_code == 0, generated.output
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_interactive_yes_answers_validate_for_every_kind(runner: CliRunner, tmp_path: Path,
+                                                          kind: str, lang: str) -> None:
+    path = tmp_path / "a.yaml"
+    result = runner.invoke(cli, ["init", str(path), "-i", "--kind", kind, "--lang", lang],
+                           input=_all_yes())
+    assert result.exit_code == 0, result.output
+    assert validate(path) == []
+    text = path.read_text(encoding="utf-8")
+    assert "liability" not in text
+    # A letter of intent leaves the funding terms to the agreement after it: a note, no keys.
+    assert ("# funding:" in text) is (kind != "letter_of_intent")
+    note = "init_note_funding_later" if kind == "letter_of_intent" else "init_note_funding"
+    from agreementgen.i18n import message
+
+    assert message(note, lang).split(":")[0] in text
+    assert _problems(_uncomment_yaml(text), tmp_path) == []
+
+
+@pytest.mark.parametrize("answer", [("y", "n", "n"), ("n", "y", "n"), ("n", "n", "y")])
+def test_each_question_adds_only_its_own_section(runner: CliRunner, tmp_path: Path,
+                                                 answer: tuple[str, str, str]) -> None:
+    path = tmp_path / "a.yaml"
+    result = runner.invoke(cli, ["init", str(path), "-i", "--kind", "mou"],
+                           input=_all_yes(answer))
+    assert result.exit_code == 0, result.output
+    assert validate(path) == []
+    data = load(path).data
+    text = path.read_text(encoding="utf-8")
+    personal, cash, vulnerable = (a == "y" for a in answer)
+    assert ("data_protection" in data) is personal
+    assert ("# funding:" in text) is cash
+    assert "funding" not in data
+    assert ("compliance" in data) is vulnerable
 
 
 def test_interactive_refuses_an_existing_file_before_asking(runner: CliRunner,

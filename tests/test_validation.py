@@ -278,3 +278,102 @@ def _leaves(errors: Any) -> Iterator[Any]:
             yield from _leaves(error.child_errors)
         else:
             yield error
+
+
+# -- the second wave, through the command line ---------------------------------------------------
+
+def _ghost_publisher(d: dict) -> None:
+    d["publication"] = [{"partner": "ghost", "rights": "its findings", "review_days": 10}]
+
+
+def _liability_on_non_binding(d: dict) -> None:
+    d["agreement"]["binding"] = "non_binding"
+    d["liability"] = {"cap": {"amount": 100000, "currency": "EUR"},
+                      "insurance": "Public liability."}
+
+
+# name: (change, field path, start of the message, text on the line the error names)
+SECOND_WAVE: dict[str, tuple[Callable[[dict], Any], str, str, str]] = {
+    "focal point no partner": (
+        lambda d: d["compliance"]["safeguarding"].update(focal_point="ghost"),
+        "compliance.safeguarding.focal_point",
+        "'ghost' is not a partner id; partners are: vanrijswijk, nkabom-union, fairbean",
+        "focal_point: ghost"),
+    "data role partner no partner": (
+        lambda d: d["data_protection"]["roles"][1].update(partner="ghost"),
+        "data_protection.roles[1].partner", "'ghost' is not a partner id", "partner: ghost"),
+    "publication partner no partner": (
+        _ghost_publisher, "publication[0].partner", "'ghost' is not a partner id",
+        "partner: ghost"),
+    "liability on a non-binding agreement": (
+        _liability_on_non_binding, "liability",
+        "a non-binding agreement (agreement.binding: non_binding) has no liability terms; "
+        "remove this section, or make the agreement binding", "liability:"),
+    "roles while personal_data is false": (
+        lambda d: d["data_protection"].update(personal_data=False), "data_protection.roles",
+        "roles are given while data_protection.personal_data is false; set personal_data: true",
+        "roles:"),
+    "anti_corruption a number": (
+        lambda d: d["compliance"].update(anti_corruption=3), "compliance.anti_corruption",
+        "must be true or false or text, not the number 3", "anti_corruption: 3"),
+    "audit_rights a list": (
+        lambda d: d["funding"].update(audit_rights=["yearly"]), "funding.audit_rights",
+        "must be true or false or text, not a list", "- yearly"),
+}
+
+
+@pytest.mark.parametrize("name", list(SECOND_WAVE))
+def test_second_wave_errors_on_the_command_line(write_yaml: Callable[..., Path],
+                                                cocoa_data: dict, name: str) -> None:
+    """`agreementgen validate FILE`: exit 1, file:line:col: field: message, no traceback."""
+    import re
+
+    from click.testing import CliRunner
+
+    from agreementgen.cli import cli
+
+    change, field, expected, on_line = SECOND_WAVE[name]
+    change(cocoa_data)
+    path = write_yaml(cocoa_data)
+    result = CliRunner().invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    first, summary = result.stderr.splitlines()
+    assert summary == "1 problem(s) in 1 file(s)"
+    match = re.fullmatch(rf"{re.escape(str(path))}:(\d+):(\d+): {re.escape(field)}: (.*)", first)
+    assert match, first
+    assert match[3].startswith(expected), match[3]
+    line = path.read_text(encoding="utf-8").splitlines()[int(match[1]) - 1]
+    assert on_line in line, (line, first)
+
+
+@pytest.mark.parametrize(
+    ("name", "change"),
+    [
+        ("focal point is a partner", lambda d: d["compliance"]["safeguarding"].update(
+            focal_point="nkabom-union")),
+        ("liability in a binding agreement",
+         lambda d: d.update(liability={"cap": {"amount": 0, "currency": "GHS"}})),
+        ("no personal data and no roles",
+         lambda d: d.update(data_protection={"personal_data": False})),
+        ("anti_corruption in the partners' own words",
+         lambda d: d["compliance"].update(anti_corruption="Each partner keeps its *own* code.")),
+        ("no anti-corruption clause", lambda d: d["compliance"].update(anti_corruption=False)),
+        ("publication by a partner", lambda d: d.update(publication=[{"partner": "fairbean"}])),
+    ],
+)
+def test_second_wave_rules_hold(write_yaml: Callable[..., Path], cocoa_data: dict, name: str,
+                                change: Callable[[dict], Any]) -> None:
+    change(cocoa_data)
+    assert problems(write_yaml, cocoa_data) == []
+
+
+def test_second_wave_errors_come_all_at_once(write_yaml: Callable[..., Path],
+                                             cocoa_data: dict) -> None:
+    for name in SECOND_WAVE:
+        SECOND_WAVE[name][0](cocoa_data)
+    found = validate(write_yaml(cocoa_data))
+    assert sorted(p.path for p in found) == sorted(field for _, field, _, _ in
+                                                   SECOND_WAVE.values())
+    assert all(p.line is not None and p.column is not None for p in found)

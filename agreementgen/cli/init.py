@@ -86,7 +86,12 @@ def ask(lang: str) -> Answers:
         lambda value: check_date(value, lang=lang))))
     end = str(click.prompt(message("init_ask_end", lang), value_proc=_checked(
         lambda value: check_date(value, after=start, lang=lang))))
-    return Answers(title, tuple(partners), problem, objective, goal, outcome, start, end)
+    # What changes a first draft besides the essentials; the file says what to add for each yes.
+    personal_data = click.confirm(message("init_ask_personal_data", lang), default=False)
+    cash = click.confirm(message("init_ask_cash", lang), default=False)
+    vulnerable = click.confirm(message("init_ask_vulnerable", lang), default=False)
+    return Answers(title, tuple(partners), problem, objective, goal, outcome, start, end,
+                   personal_data=personal_data, cash=cash, vulnerable=vulnerable)
 
 
 def _checked(check: Callable[[str], str]) -> Callable[[str], str]:
