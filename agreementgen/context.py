@@ -33,7 +33,7 @@ ARTICLES = ("parties", *NUMBERED_ARTICLES)
 
 #: Field keys a review message names in brackets, "(target_date)": the checklist is for the
 #: partners, who read fields in words.
-_KEYS = re.compile(r" \((?:[a-z_]+(?:, )?)+\)")
+_KEYS = re.compile(r" \([a-z_]+(?:, [a-z_]+)*\)")
 #: Where the bookmarks of the clauses start counting (w:id), clear of a template's own.
 BOOKMARK_BASE = 9000
 

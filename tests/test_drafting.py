@@ -254,7 +254,9 @@ def test_open_points_are_marked_and_listed(tmp_path: Path, runner: CliRunner) ->
     points = json.loads(result.output)["open_points"]
     assert {"clause": "governance.decision_rule",
             "text": "[to be agreed: how decisions are taken]"} in points
-    assert {p["clause"] for p in points} == {"governance.decision_rule", "duration.leaving"}
+    assert {p["clause"] for p in points} == {"governance.decision_rule", "duration.leaving",
+                                             "final.notices"}
+    assert "[to be agreed: contact person for notices]" in marked
     text = runner.invoke(cli, ["review", str(MOU)]).output
     assert "[to be agreed: notice period]" in text
     dutch = runner.invoke(cli, ["review", str(MOU), "--lang", "nl", "--format", "json"]).output
@@ -277,7 +279,7 @@ def test_strict_refuses_open_points(tmp_path: Path, runner: CliRunner,
     result = runner.invoke(cli, ["generate", str(path), "-o", str(out), "--strict"])
     assert result.exit_code == 1
     assert not out.exists()
-    assert "clause 10.2 (legal.disputes): [to be agreed: forum" in result.output
+    assert "clause 14.2 (legal.disputes): [to be agreed: forum" in result.output
     assert runner.invoke(cli, ["review", str(path), "--strict"]).exit_code == 1
     assert runner.invoke(cli, ["generate", str(COCOA), "-o", str(out), "--strict"]).exit_code == 0
 

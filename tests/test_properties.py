@@ -103,6 +103,8 @@ def from_rule(rule: dict[str, Any], path: tuple[str, ...],
     if "allowed" in rule:
         return st.sampled_from(rule["allowed"])
     kind = rule.get("type")
+    if isinstance(kind, list):
+        return st.one_of([from_rule({**rule, "type": k}, path, special) for k in kind])
     if kind == "string":
         return _text(rule)
     if kind == "integer":
