@@ -713,3 +713,19 @@ def test_a_failed_write_is_an_output_error_and_leaves_nothing(tmp_path: Path,
     with pytest.raises(OutputError, match="No space left on device"):
         generate(MOU, tmp_path / "out.docx")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_partner_name_that_looks_like_field_keys_does_not_stall_the_checklist(
+        runner: CliRunner, tmp_path: Path, write_yaml: Callable[..., Path]) -> None:
+    """The checklist strips "(field_key)" from review messages; a name with an opening bracket
+    and a long run of lowercase letters once sent that pattern into exponential backtracking."""
+    from agreementgen.loading import load
+
+    data = load(MOU).data
+    data["partners"][0]["name"] = "Maji (" + "a_b" * 20 + " Trust"
+    data["partners"][0]["short_name"] = "Maji (" + "a_b" * 20
+    output = tmp_path / "out.docx"
+    result = runner.invoke(cli, ["generate", str(write_yaml(data)), "-o", str(output),
+                                 "--health-annex"])
+    assert result.exit_code == 0, result.output
+    assert "Maji (" + "a_b" * 20 in docx.Document(str(output)).element.xml
