@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,35 @@ def test_merge_contexts_keeps_every_key_and_list_item_field() -> None:
     ])
     assert merged == {"a": {"x": 1, "y": 2}, "rows": [{"k": 1, "j": 2}], "only_first": True,
                       "more": [1]}
+
+
+def test_a_whole_agreement_that_leaves_out_an_article_is_reported(tmp_path: Path) -> None:
+    """A copy of an older built-in template has no place for newer articles: their clauses
+    would be lost without a word."""
+    path = edited(tmp_path / "older.docx", DOCUMENT, "{{p articles.funding }}", "")
+    report = check_template(path)
+    assert [p.code for p in report.problems] == ["check_missing_article"]
+    assert report.problems[0].path == DOCUMENT
+    assert "shows no articles.funding" in report.problems[0].message
+
+
+def test_articles_in_another_order_than_their_numbers_are_reported(tmp_path: Path) -> None:
+    # the older built-in order: governing law before the general provisions
+    path = edited(tmp_path / "swapped.docx", DOCUMENT,
+                  "{{p articles.final }}", "{{p articles.legal }}")
+    with zipfile.ZipFile(path) as source:
+        members = {info.filename: source.read(info) for info in source.infolist()}
+    xml = members[DOCUMENT].decode("utf-8")
+    last = xml.rindex("{{p articles.legal }}")
+    members[DOCUMENT] = (xml[:last] + "{{p articles.final }}"
+                         + xml[last + len("{{p articles.legal }}"):]).encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    report = check_template(path)
+    assert [p.code for p in report.problems] == ["check_article_order"]
+    assert "articles.legal comes before articles.final" in report.problems[0].message
+
+
+def test_a_template_of_some_articles_only_is_not_a_whole_agreement(tmp_path: Path) -> None:
+    assert check("me_annex").problems == []

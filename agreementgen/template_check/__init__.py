@@ -41,6 +41,8 @@ _CONTEXT_CHARS = 120
 # Templates come from elsewhere: no entity expansion, no network.
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 _KNOWN_SHOWN = 15
+#: Where a template places an article's clauses (``{{p articles.x }}`` once patched).
+_ARTICLE = re.compile(r"\{\{\s*articles\.([a-z_]+)\s*\}\}")
 
 
 @dataclass
@@ -117,13 +119,42 @@ def check_template(path: str | Path, name: str | None = None,
         return report
     probes = build_probes(members.get(NUMBERING), languages)
     used: set[str] = set()
+    order: list[str] = []
     for part, data in members.items():
         if TEMPLATED_PART.match(part):
             checker = _PartCheck(shown, part, probes)
             report.problems.extend(checker.run(data))
             used |= checker.used
+            order += [a for a in checker.articles if a not in order]
     report.variables = leaves(used)
+    report.problems.extend(_article_problems(shown, order))
     return report
+
+
+#: Articles whose presence marks a template as a whole agreement, which must then show all.
+_CLOSING_ARTICLES = ("final", "legal")
+
+
+def _article_problems(template: str, order: list[str]) -> list[Problem]:
+    """A whole agreement (it shows the closing articles) that leaves articles out, or shows
+    them in another order than the one clauses are numbered in."""
+    from agreementgen.clauses import NUMBERED_ARTICLES
+
+    shown = [a for a in order if a in NUMBERED_ARTICLES]
+    if not any(a in shown for a in _CLOSING_ARTICLES):
+        return []
+    part = "word/document.xml"
+    problems = [Problem(template, message("check_missing_article", article=a), part,
+                        code="check_missing_article")
+                for a in NUMBERED_ARTICLES if a not in shown]
+    numbered = sorted(shown, key=NUMBERED_ARTICLES.index)
+    for earlier, later in zip(numbered, shown, strict=True):
+        if earlier != later:
+            problems.append(Problem(template, message(
+                "check_article_order", later=later, earlier=earlier,
+                order=", ".join(numbered)), part, code="check_article_order"))
+            break
+    return problems
 
 
 class _PartCheck:
@@ -135,6 +166,7 @@ class _PartCheck:
         self.probes = probes
         self.problems: list[Problem] = []
         self.used: set[str] = set()
+        self.articles: list[str] = []
 
     def add(self, code: str, **values: Any) -> None:
         text = message(code, **values)
@@ -159,6 +191,7 @@ class _PartCheck:
         patched = DocxTemplate.patch_xml(None, xml)
         # One paragraph per line, as CompiledTemplate does, so a line number names a paragraph.
         patched = line_per_paragraph(patched)
+        self.articles = list(dict.fromkeys(_ARTICLE.findall(patched)))
         lines = patched.splitlines()
         env = template_environment()
         try:
