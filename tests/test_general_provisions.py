@@ -186,7 +186,7 @@ def test_publication_is_carved_out_of_statements_and_confidentiality(
     confidentiality = clauses["communication.confidentiality"].number
     words = text(publication)
     assert "**Fair Bean** may publish its findings on the partnership" in words
-    assert "at least one day to comment" in words
+    assert "at least one day to comment; Fair Bean considers" in words
     assert f"needs no approval under clause {statements}" in words
     assert f"is not a breach of clause {confidentiality} as long as it discloses no " \
         "confidential information" in words

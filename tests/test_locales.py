@@ -219,8 +219,8 @@ def test_a_message_added_in_one_language_only_fails(
 def test_a_clause_added_in_one_language_only_fails(
         both: tuple[dict[str, Any], dict[str, Any]]) -> None:
     en, nl = both
-    en["clauses"]["final.notices"] = "Notices go to {{ d.partners|length }} addresses."
-    assert new_differences(en, nl) == ["clauses.final.notices: missing"]
+    en["clauses"]["final.escrow"] = "Funds go to {{ d.partners|length }} accounts."
+    assert new_differences(en, nl) == ["clauses.final.escrow: missing"]
 
 
 def test_a_missing_domain_file_fails(both: tuple[dict[str, Any], dict[str, Any]]) -> None:
