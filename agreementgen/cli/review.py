@@ -18,7 +18,7 @@ from agreementgen.cli.options import language_option
 @click.option("--strict", is_flag=True,
               help="Exit 1 when any warning or open point remains.")
 def review(file: Path, fmt: str, lang: str | None, strict: bool) -> None:
-    """Review the partnership's health (rules H01-H19, scored per insight) and list the open
+    """Review the partnership's health (rules H01-H26, scored per insight) and list the open
     points the agreement would hold.
 
     \b
