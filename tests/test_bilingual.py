@@ -57,18 +57,25 @@ def test_headings_and_labels_carry_both_languages(runner: CliRunner, tmp_path: P
     assert "Signatures / Ondertekening" in headings
 
 
+def _languages_row(out: Path) -> tuple[str, str]:
+    """The row of the general provisions that says which version prevails: their last."""
+    tables = _two_column_tables(out)
+    # the general provisions come before the governing law article, the last table
+    return tables[-2][-1]
+
+
 def test_final_provisions_say_which_version_prevails(runner: CliRunner, tmp_path: Path) -> None:
-    first = _two_column_tables(_generate(runner, tmp_path, "--lang", "en,nl"))[-1][-1]
+    first = _languages_row(_generate(runner, tmp_path, "--lang", "en,nl"))
     assert "the English version prevails" in first[0]
     assert "versie in het Engels voor" in first[1]
-    chosen = _two_column_tables(_generate(runner, tmp_path, "--lang", "en,nl", "--prevailing",
-                                          "nl", "--force"))[-1][-1]
+    chosen = _languages_row(_generate(runner, tmp_path, "--lang", "en,nl", "--prevailing", "nl",
+                                      "--force"))
     assert "the Dutch version prevails" in chosen[0]
     assert "versie in het Nederlands voor" in chosen[1]
 
 
 def test_dutch_first_puts_dutch_in_the_left_column(runner: CliRunner, tmp_path: Path) -> None:
-    row = _two_column_tables(_generate(runner, tmp_path, "--lang", "nl,en"))[-1][-1]
+    row = _languages_row(_generate(runner, tmp_path, "--lang", "nl,en"))
     assert "Nederlands" in row[0] and "Dutch version prevails" in row[1]
 
 
@@ -91,7 +98,7 @@ def test_batch_makes_bilingual_agreements_with_the_chosen_prevailing_version(
                                  "--lang", "en,nl", "--prevailing", "nl"])
     assert result.exit_code == 0, result.output
     for made in (out / "cocoa-supply-chain.docx", out / "water-mou.docx"):
-        assert "the Dutch version prevails" in _two_column_tables(made)[-1][-1][0]
+        assert "the Dutch version prevails" in _languages_row(made)[0]
     refused = runner.invoke(cli, ["batch", str(COCOA), "-o", str(tmp_path / "x"),
                                   "--lang", "en", "--prevailing", "nl"])
     assert refused.exit_code == 2 and not (tmp_path / "x").exists()
