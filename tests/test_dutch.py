@@ -22,7 +22,7 @@ NBSP = "\u00a0"
 
 # Words of the built-in template and clauses that only an English document may contain.
 ENGLISH_ONLY = ["Partnership Agreement", "Contributions", "Signatures", "Whereas", "Page",
-                "Contents", "Version", "Theory of change", "Final provisions", "The Partners",
+                "Contents", "Version", "Theory of change", "General provisions", "The Partners",
                 "This Agreement", "legally binding", "registered with",
                 "represented by", "Name", "Signature", "Its mission:", "Open to negotiation",
                 "Changing circumstances", "Means of verification", "Responsible", "Annexes",

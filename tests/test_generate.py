@@ -65,11 +65,12 @@ def test_full_example_shows_every_section(generated: dict[Path, Path]) -> None:
     document = docx.Document(str(generated[COCOA]))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert headings == ["Purpose", "Theory of change",
-                        "Identity and roles of the Partners", "Contributions",
+                        "Identity and roles of the Partners", "Contributions", "Funding terms",
                         "Governance and decision-making",
                         "Monitoring, evaluation and learning", "Risks", "Communication",
-                        "Duration, reflection and exit", "Governing law and disputes",
-                        "Final provisions"]
+                        "Personal data", "Integrity and safeguarding",
+                        "Duration, reflection and exit", "General provisions",
+                        "Governing law and disputes"]
     unnumbered = [p.text for p in document.paragraphs if p.style.name == "Unnumbered Heading"]
     assert unnumbered == ["Parties", "Signatures", "Annexes"]
     text = document_text(generated[COCOA])
