@@ -29,7 +29,7 @@ ENGLISH_ONLY = ["Partnership Agreement", "Contributions", "Signatures", "Whereas
                 "Partnership health checklist", "Score per insight", "Rules met"]
 # And the same for Dutch.
 DUTCH_ONLY = ["Partnerschapsovereenkomst", "Bijdragen", "Ondertekening", "Overwegende dat",
-              "Pagina", "Inhoud", "Versie", "Veranderingstheorie", "Slotbepalingen",
+              "Pagina", "Inhoud", "Versie", "Veranderingstheorie", "Algemene bepalingen",
               "De Partners", "Deze Overeenkomst", "juridisch", "ingeschreven bij",
               "vertegenwoordigd door", "Naam", "Handtekening", "Missie:", "Onderhandelbaar:",
               "Gewijzigde omstandigheden", "Verificatiebron", "Nulmeting", "Bijlagen",
