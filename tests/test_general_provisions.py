@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from agreementgen.api import load_description
-from agreementgen.cli import cli
 from agreementgen.clauses import Clause, derive, markers
+from agreementgen.cli import cli
 from agreementgen.loading import load
 from tests.conftest import MOU
 from tests.test_drafting import all_text, body, generate, references
