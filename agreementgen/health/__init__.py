@@ -1,4 +1,4 @@
-"""The partnership health review: rules H01-H19, each serving one of the five insights.
+"""The partnership health review: rules H01-H26, each serving one of the five insights.
 
 ``docs/health-rules.md`` states the rules; :mod:`.rules` decides, per rule, where a description
 falls short, :mod:`.findings` runs them and words the findings, :mod:`.report` writes the review

@@ -83,7 +83,8 @@ def _place_words(path: Path, d: Description, places: dict[str, str]) -> str:
     """Where a finding is, in words: the words of its place, or of its nearest named parent.
 
     ``{partner}`` is the display name of the partner the place belongs to (a contribution's is
-    the contributing partner), ``{number}`` the 1-based position of the place's last list item.
+    the contributing partner, a right to publish's the publishing partner), ``{number}`` the
+    1-based position of the place's last list item.
     """
     while path and _place_key(path) not in places:
         path = path[:-1]
@@ -102,6 +103,8 @@ def _partner_at(path: Path, d: Description) -> str:
         return d.partners[index].display_name
     if path[0] == "contributions" and 0 <= index < len(d.contributions):
         return d.partner(d.contributions[index].partner).display_name
+    if path[0] == "publication" and 0 <= index < len(d.publication):
+        return d.partner(d.publication[index].partner).display_name
     return ""
 
 

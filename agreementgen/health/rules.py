@@ -1,4 +1,4 @@
-"""The health rules H01-H19, each serving one of the five insights (docs/health-rules.md).
+"""The health rules H01-H26, each serving one of the five insights (docs/health-rules.md).
 
 A rule decides where a description falls short; it only names a message of
 ``locales/<lang>/health.yaml`` and the values that fill it.
@@ -6,6 +6,7 @@ A rule decides where a description falls short; it only names a message of
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,9 +16,11 @@ from agreementgen.health.base import Field, Issue, Path, Percent, add_months, an
 from agreementgen.model import (
     Binding,
     ContributionType,
+    DataRole,
     Description,
     Money,
     Orientation,
+    Sector,
 )
 from agreementgen.validation.rules import GOAL, PARTNERSHIP
 
@@ -347,6 +350,177 @@ def _reflection(d: Description) -> list[Issue] | None:
         return []
     return [Issue(("duration", "reflection_moments"), "no_reflection",
                    {"start": du.start_date, "end": du.end_date})]
+
+
+# The second wave (H20-H26): what a lawyer and a compliance officer look for.
+
+@rule("H20", 3)
+def _personal_data(d: Description) -> list[Issue] | None:
+    """Roles and laws where personal data is shared; the question asked where it may be.
+
+    A ``data`` contribution may well be about people (farmers' names, farm polygons); without a
+    ``data_protection`` section nothing says whether it is, so the partners are asked, at each
+    such contribution. A partner that brings data in handles them, so it needs a role too.
+    """
+    dp = d.data_protection
+    data = [(i, c) for i, c in enumerate(d.contributions) if c.type is ContributionType.DATA]
+    if dp is None:
+        if not data:
+            return None
+        return [Issue(("contributions", i), "personal_data_unknown",
+                       {"partner": d.partner(c.partner).display_name})
+                for i, c in data]
+    if not dp.personal_data:
+        return None
+    issues = []
+    place: Path = ("data_protection", "roles")
+    roles = [r.role for r in dp.roles]
+    if not roles:
+        issues.append(Issue(place, "no_roles"))
+    else:
+        with_role = {r.partner for r in dp.roles}
+        without = list(dict.fromkeys(d.partner(c.partner).display_name for _, c in data
+                                     if c.partner not in with_role))
+        if without:
+            issues.append(Issue(place, "data_partner_without_role", {"partners": without}))
+        # Joint controllers determine the purposes and means together (GDPR art. 26): one alone
+        # is a controller, or the others are missing.
+        if roles.count(DataRole.JOINT_CONTROLLER) == 1:
+            issues.append(Issue(place, "sole_joint_controller"))
+        # A processor works on behalf of a controller (GDPR art. 28).
+        if DataRole.PROCESSOR in roles and not {DataRole.CONTROLLER,
+                                                DataRole.JOINT_CONTROLLER} & set(roles):
+            issues.append(Issue(place, "processor_without_controller"))
+    if not any_filled(dp.laws):
+        issues.append(Issue(("data_protection", "laws"), "no_laws"))
+    return issues
+
+
+_FUNDING_TERMS = ("payment_schedule", "reporting", "audit_rights", "unspent_funds")
+
+
+@rule("H21", 3)
+def _funding_terms(d: Description) -> list[Issue] | None:
+    """Payment schedule, reporting, audit rights and unspent funds, wherever cash is given.
+
+    The payment schedule is also stated when every cash contribution has its own ``schedule``.
+    An ``audit_rights: false`` states the term (no audit, agreed); so does any choice of what
+    happens to unspent funds.
+    """
+    cash = [c for c in d.contributions if c.type is ContributionType.CASH]
+    if not cash:
+        return None
+    funding = d.funding
+    stated = {
+        "payment_schedule": bool(funding and filled(funding.payment_schedule))
+        or all(filled(c.schedule) for c in cash),
+        "reporting": bool(funding and filled(funding.reporting)),
+        "audit_rights": bool(funding and _stated(funding.audit_rights)),
+        "unspent_funds": bool(funding and funding.unspent_funds is not None),
+    }
+    missing = [term for term in _FUNDING_TERMS if not stated[term]]
+    if not missing:
+        return []
+    paying = list(dict.fromkeys(d.partner(c.partner).display_name for c in cash))
+    return [Issue(("funding",), "incomplete_funding",
+                   {"partners": paying, "fields": [Field(term) for term in missing]})]
+
+
+def _stated(value: bool | str | None) -> bool:
+    """A yes-or-wording term is stated by a yes, a no, or a wording that says something."""
+    return filled(value) if isinstance(value, str) else value is not None
+
+
+@rule("H22", 2)
+def _safeguarding(d: Description) -> list[Issue] | None:
+    safeguarding = d.compliance.safeguarding if d.compliance else None
+    if safeguarding is None or not safeguarding.applies:
+        return None
+    place: Path = ("compliance", "safeguarding")
+    issues = []
+    if not filled(safeguarding.policy):
+        issues.append(Issue((*place, "policy"), "no_safeguarding_policy"))
+    if not filled(safeguarding.focal_point):
+        issues.append(Issue((*place, "focal_point"), "no_focal_point"))
+    return issues
+
+
+@rule("H23", 2)
+def _due_diligence(d: Description) -> list[Issue] | None:
+    businesses = [p.display_name for p in d.partners if p.sector is Sector.BUSINESS]
+    csos = [p.display_name for p in d.partners if p.sector is Sector.CSO]
+    if not businesses or not csos:
+        return None
+    if d.compliance and filled(d.compliance.due_diligence):
+        return []
+    return [Issue(("compliance", "due_diligence"), "no_due_diligence",
+                   {"businesses": businesses, "csos": csos})]
+
+
+@rule("H24", 2)
+def _publication(d: Description) -> list[Issue] | None:
+    """A knowledge or activist partner's right to publish, with days for the others to comment.
+
+    One entry of the partner with ``review_days`` is enough; when it has entries and none sets
+    the days, the finding points at its first entry.
+    """
+    publishing = [p for p in d.partners
+                  if p.sector is Sector.KNOWLEDGE or p.orientation is Orientation.ACTIVIST]
+    if not publishing:
+        return None
+    issues = []
+    for p in publishing:
+        entries = [i for i, pub in enumerate(d.publication) if pub.partner == p.id]
+        if not entries:
+            issues.append(Issue(("publication",), "no_publication_right",
+                                 {"partner": p.display_name}))
+        elif all(d.publication[i].review_days is None for i in entries):
+            issues.append(Issue(("publication", entries[0], "review_days"), "no_review_days",
+                                 {"partner": p.display_name}))
+    return issues
+
+
+@rule("H25", 3)
+def _contacts(d: Description) -> list[Issue]:
+    """A contact per partner, reachable in writing: by e-mail, or at the partner's address."""
+    issues = []
+    for i, p in enumerate(d.partners):
+        if p.contact is None:
+            issues.append(Issue(("partners", i, "contact"), "no_contact",
+                                 {"partner": p.display_name}))
+        elif not filled(p.contact.email) and not filled(p.address):
+            issues.append(Issue(("partners", i, "contact"), "no_notice_address",
+                                 {"partner": p.display_name, "contact": p.contact.name}))
+    return issues
+
+
+# Words that make an exit trigger about corruption, in the languages of the descriptions:
+# corrupt(ion), brib(e, ery), omkop(ing), smeergeld, steekpenning(en).
+_CORRUPTION = re.compile(r"corrupt|brib|omkop|smeergeld|steekpenning", re.IGNORECASE)
+
+
+@rule("H26", 2)
+def _anti_corruption(d: Description) -> list[Issue] | None:
+    """An anti-corruption commitment where cash moves, or where an exit trigger relies on one.
+
+    An exit trigger that speaks of corruption or bribery has the agreement point at
+    commitments it does not contain, so it asks for the commitment too.
+    """
+    paying = list(dict.fromkeys(d.partner(c.partner).display_name for c in d.contributions
+                                if c.type is ContributionType.CASH))
+    triggers = [i for i, t in enumerate(d.duration.exit_triggers) if _CORRUPTION.search(t)]
+    if not paying and not triggers:
+        return None
+    commitment = d.compliance.anti_corruption if d.compliance else None
+    if commitment is True or (isinstance(commitment, str) and filled(commitment)):
+        return []
+    issues = []
+    if paying:
+        issues.append(Issue(("compliance", "anti_corruption"), "no_anti_corruption",
+                             {"partners": paying}))
+    issues += [Issue(("duration", "exit_triggers", i), "corruption_trigger_without_commitment",
+                     {"number": i + 1}) for i in triggers]
+    return issues
 
 
 RULES.sort(key=lambda r: r.id)
