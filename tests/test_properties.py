@@ -133,7 +133,8 @@ def mapping(rules: dict[str, Any], path: tuple[str, ...],
 
 PARTNER_REFS = {("contributions", "partner"), ("theory_of_change", "interventions", "lead"),
                 ("monitoring", "indicators", "responsible"), ("risks", "owner"),
-                ("governance", "body", "members")}
+                ("governance", "body", "members"), ("data_protection", "roles", "partner"),
+                ("publication", "partner"), ("compliance", "safeguarding", "focal_point")}
 
 
 @st.composite
@@ -180,6 +181,11 @@ def _follow_rules(data: dict[str, Any], draw: st.DrawFn) -> None:
             partner.setdefault("orientation", draw(st.sampled_from(["activist", "mixed"])))
     if data["agreement"]["binding"] == "binding":
         data["agreement"].setdefault("governing_law", draw(TEXT.filter(bool)))
+    else:
+        data.pop("liability", None)
+    data_protection = data.get("data_protection")
+    if data_protection and data_protection.get("roles"):
+        data_protection["personal_data"] = True
     duration = data["duration"]
     start = duration["start_date"]
     for key in ("end_date", "review_date"):
