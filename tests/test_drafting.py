@@ -256,7 +256,7 @@ def test_open_points_are_marked_and_listed(tmp_path: Path, runner: CliRunner) ->
             "text": "[to be agreed: how decisions are taken]"} in points
     assert {p["clause"] for p in points} == {"governance.decision_rule", "duration.leaving",
                                              "final.notices"}
-    assert "[to be agreed: contact person for notices]" in marked
+    assert "[to be agreed: contact person for notices to Maji Haki Trust]" in marked
     text = runner.invoke(cli, ["review", str(MOU)]).output
     assert "[to be agreed: notice period]" in text
     dutch = runner.invoke(cli, ["review", str(MOU), "--lang", "nl", "--format", "json"]).output

@@ -139,7 +139,7 @@ def test_notices_go_to_each_contact_and_mark_a_missing_one_open(
     del cocoa_data["partners"][2]["contact"]
     clause = clauses_of(cocoa_data, write_yaml)["final.notices"]
     assert "Anouk de Graaf, a.degraaf@vanrijswijk.example.org, Lagedijk 118" in text(clause)
-    assert clause.open_points == ["[to be agreed: contact person for notices]"]
+    assert clause.open_points == ["[to be agreed: contact person for notices to Fair Bean]"]
 
 
 def test_binding_cash_without_funding_terms_leaves_them_open(
