@@ -225,3 +225,15 @@ def test_parties_and_signature_places(cocoa_data: Data, write_yaml: Callable[...
         in words
     places = re.findall(r"^Place\n(.*)$", words, re.M)
     assert places == ["", "Kibi", "Utrecht"]
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", "may publish its findings on the partnership and on its subject, without first "
+           "giving the other Partners a draft."),
+    ("nl", "zijn bevindingen over het partnerschap en over het onderwerp daarvan, zonder de "
+           "andere Partners eerst een concept voor te leggen."),
+])
+def test_a_publication_without_review_days_says_so(
+        lang: str, words: str, cocoa_data: Data, write_yaml: Callable[..., Path]) -> None:
+    cocoa_data["publication"] = [{"partner": "fairbean", "review_days": 0}]
+    assert words in text(clauses_of(cocoa_data, write_yaml, lang)["identity.publication"])
