@@ -67,7 +67,7 @@ NUMBERED_ARTICLES = ("purpose", "theory_of_change", "identity", "contributions",
                      "compliance", "duration", "liability", "final", "legal")
 #: The lettered recitals before the articles.
 RECITALS = "recitals"
-#: Articles whose every clause belongs to a group below (by article name).
+#: In the groups below, an article's name stands for every clause of that article.
 _DATA = "data_protection"
 #: The clauses of a non-binding document that bind all the same.
 _CARVE_OUTS = ("communication.confidentiality", "communication.logo_use", _DATA,
