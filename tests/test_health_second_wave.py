@@ -23,6 +23,9 @@ from test_health import (
     TEXTILE,
     WATER,
     Mutation,
+    assert_met,
+    assert_not_applicable,
+    assert_warns,
     described,
     drop,
     no_cash,
@@ -202,29 +205,20 @@ NOT_APPLICABLE: list[tuple[str, str, list[Mutation]]] = [
                          ids=[f"{r}-{c}" for r, c, _, _ in BREAKS])
 def test_rule_warns_where_it_is_broken(rule: str, case: str, mutations: list[Mutation],
                                        expected: dict[str, list[str]]) -> None:
-    findings = of_rule(review(described(*mutations)), rule)
-    assert {f.status for f in findings} == {"warning"}
-    assert sorted(f.path for f in findings) == sorted(expected)
-    for f in findings:
-        for name in expected[f.path]:
-            assert name in f.message, (f.path, name, f.message)
+    assert_warns(rule, mutations, expected)
 
 
 @pytest.mark.parametrize(("rule", "case", "mutations"), MEETS,
                          ids=[f"{r}-{c}" for r, c, _ in MEETS])
 def test_rule_is_met(rule: str, case: str, mutations: list[Mutation]) -> None:
-    findings = of_rule(review(described(*mutations)), rule)
-    assert [(f.status, f.path, f.line) for f in findings] == [("met", "", None)]
-    assert findings[0].message == catalog("en", "health")["rules"][rule]["title"]
+    assert_met(rule, mutations)
 
 
 @pytest.mark.parametrize(("rule", "case", "mutations"), NOT_APPLICABLE,
                          ids=[f"{r}-{c}" for r, c, _ in NOT_APPLICABLE])
 def test_rule_does_not_apply_without_its_subject(rule: str, case: str,
                                                  mutations: list[Mutation]) -> None:
-    findings = of_rule(review(described(*mutations)), rule)
-    assert [f.status for f in findings] == ["not_applicable"]
-    assert findings[0].message == catalog("en", "health")["rules"][rule]["not_applicable"]
+    assert_not_applicable(rule, mutations)
 
 
 def test_every_rule_of_the_second_wave_is_tested_every_way() -> None:
