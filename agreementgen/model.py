@@ -365,6 +365,11 @@ class Description:
     annexes: tuple[str, ...] = ()
     source: str = field(default="", compare=False)
 
+    @property
+    def cash(self) -> tuple[Contribution, ...]:
+        """The cash contributions, in the order of the description."""
+        return tuple(c for c in self.contributions if c.type is ContributionType.CASH)
+
     def partner(self, partner_id: str) -> Partner:
         """The partner with this id (ids were checked when the description was validated)."""
         for partner in self.partners:

@@ -16,7 +16,6 @@ from agreementgen.formatting import country_name, format_date, format_list, form
 from agreementgen.i18n import catalog
 from agreementgen.model import (
     Binding,
-    ContributionType,
     Description,
     Exclusivity,
     Money,
@@ -190,7 +189,6 @@ def facts(d: Description, lang: str) -> dict[str, Any]:
     data_roles = [phrases[role]["one" if len(who) == 1 else "many"].format(
         names=format_list(who, lang)) for role in phrases if (who := roles.get(role))]
     funding = d.funding
-    cash = [c for c in d.contributions if c.type is ContributionType.CASH]
     gaps = labels["funding_gap"]
     funding_gaps = [gaps[key] for key in gaps
                     if funding is None or getattr(funding, key) in (None, "")]
@@ -210,7 +208,7 @@ def facts(d: Description, lang: str) -> dict[str, Any]:
         "Doc": labels["self_name_start"][kind],
         "binding": d.agreement.binding is Binding.BINDING,
         "funding_gaps": funding_gaps,
-        "cash_scheduled": bool(cash) and all(c.schedule for c in cash),
+        "cash_scheduled": bool(d.cash) and all(c.schedule for c in d.cash),
         "on_exit_data": bool(on_exit and on_exit.data),
         "exclusive": bool(d.compliance and d.compliance.exclusivity is Exclusivity.EXCLUSIVE),
         "data_roles": data_roles,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from agreementgen.model import Binding, ContributionType, Description, Orientation
+from agreementgen.model import Binding, Description, Orientation
 
 Condition = Callable[[Description], bool]
 
@@ -27,7 +27,7 @@ def _survivors(d: Description) -> bool:
 
 def _funding(d: Description) -> bool:
     """Whether there are cash contributions, or funding terms for them."""
-    return d.funding is not None or any(c.type is ContributionType.CASH for c in d.contributions)
+    return d.funding is not None or bool(d.cash)
 
 
 def _binding(d: Description) -> bool:

@@ -283,8 +283,7 @@ def _binding(d: Description) -> list[Issue]:
     # check is money promised in an agreement that cannot hold anyone to it.
     if d.agreement.binding is not Binding.NON_BINDING:
         return []
-    paying = list(dict.fromkeys(c.partner for c in d.contributions
-                                if c.type is ContributionType.CASH))
+    paying = list(dict.fromkeys(c.partner for c in d.cash))
     if not paying:
         return []
     return [Issue(("agreement", "binding"), "cash_in_non_binding",
@@ -407,7 +406,7 @@ def _funding_terms(d: Description) -> list[Issue] | None:
     An ``audit_rights: false`` states the term (no audit, agreed); so does any choice of what
     happens to unspent funds.
     """
-    cash = [c for c in d.contributions if c.type is ContributionType.CASH]
+    cash = d.cash
     if not cash:
         return None
     funding = d.funding
@@ -506,8 +505,7 @@ def _anti_corruption(d: Description) -> list[Issue] | None:
     An exit trigger that speaks of corruption or bribery has the agreement point at
     commitments it does not contain, so it asks for the commitment too.
     """
-    paying = list(dict.fromkeys(d.partner(c.partner).display_name for c in d.contributions
-                                if c.type is ContributionType.CASH))
+    paying = list(dict.fromkeys(d.partner(c.partner).display_name for c in d.cash))
     triggers = [i for i, t in enumerate(d.duration.exit_triggers) if _CORRUPTION.search(t)]
     if not paying and not triggers:
         return None
