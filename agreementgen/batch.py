@@ -36,6 +36,8 @@ MANIFEST_FILE = "manifest.json"
 #: Longest output name in UTF-8 bytes before its suffix, well under the usual 255-byte limit.
 MAX_NAME_BYTES = 200
 DEFAULT_NAME = "agreement"
+#: JSON Schema files (``init`` writes agreementgen.schema.json beside a description): not inputs.
+SCHEMA_SUFFIX = ".schema.json"
 
 _UNSAFE = re.compile(r'[/\\:*?"<>|]+')
 _DOTS = re.compile(r"\.{2,}")
@@ -124,8 +126,9 @@ def find_inputs(paths: Iterable[str | Path], exclude: Iterable[Path] = ()) -> li
     """The description files named, with folders replaced by the descriptions in them.
 
     A folder gives its ``.yaml``, ``.yml``, ``.json`` and ``.toml`` files (not those of its
-    subfolders, nor hidden ones), sorted by name. A file named twice counts once, at its first
-    place. A file that does not exist is kept, so the batch reports it as failed.
+    subfolders, nor hidden ones, nor JSON Schema files ``*.schema.json`` such as the one
+    ``init`` writes beside a description), sorted by name. A file named twice counts once, at
+    its first place. A file that does not exist is kept, so the batch reports it as failed.
 
     Args:
         paths: Files and folders, in the order the user gave them.
@@ -138,8 +141,7 @@ def find_inputs(paths: Iterable[str | Path], exclude: Iterable[Path] = ()) -> li
         path = Path(raw)
         if path.is_dir():
             candidates = [c for c in sorted(path.iterdir(), key=lambda c: c.name)
-                          if c.is_file() and c.suffix.lower() in SUFFIXES
-                          and not c.name.startswith(".") and _identity(c) not in skipped]
+                          if _is_description(c) and _identity(c) not in skipped]
         else:
             candidates = [path]
         for candidate in candidates:
@@ -148,6 +150,13 @@ def find_inputs(paths: Iterable[str | Path], exclude: Iterable[Path] = ()) -> li
                 seen.add(key)
                 found.append(candidate)
     return found
+
+
+def _is_description(path: Path) -> bool:
+    """Whether a file found in a folder is taken as a description (as the pre-commit hook does)."""
+    name = path.name.lower()
+    return (path.is_file() and path.suffix.lower() in SUFFIXES and not name.startswith(".")
+            and not name.endswith(SCHEMA_SUFFIX))
 
 
 def _identity(path: Path) -> Path:

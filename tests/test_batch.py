@@ -29,7 +29,7 @@ from agreementgen.generate import FORMATS, Job
 from agreementgen.render.docx import CompiledTemplate
 from agreementgen.templates import resolve
 from agreementgen.validation.schema import schema_version
-from tests.conftest import COCOA, DUTCH, EXAMPLES, MOU
+from tests.conftest import COCOA, DUTCH, EXAMPLES, MOU, ROOT
 
 BROKEN = "agreement: {title: x\n"
 
@@ -69,6 +69,26 @@ def test_find_inputs_skips_the_batch_manifest(tmp_path: Path) -> None:
     (tmp_path / "other.json").write_text("{}", encoding="utf-8")
     found = find_inputs([tmp_path], exclude=[tmp_path / "manifest.json"])
     assert [p.name for p in found] == ["a.yaml", "other.json"]
+
+
+def test_a_folder_gives_no_json_schema_files(tmp_path: Path, runner: CliRunner) -> None:
+    """`init` writes agreementgen.schema.json beside the description; it is not one."""
+    folder = tmp_path / "partnerships"
+    folder.mkdir()
+    assert runner.invoke(cli, ["init", str(folder / "p.yaml")]).exit_code == 0
+    shutil.copy(ROOT / "schemas" / "description.schema.json", folder / "Other.Schema.JSON")
+    shutil.copy(MOU, folder / "water-mou.yaml")
+    assert (folder / "agreementgen.schema.json").is_file()
+    found = find_inputs([folder])
+    assert [p.name for p in found] == ["p.yaml", "water-mou.yaml"]
+    # Named one by one, a file is taken as the user says, as a hidden one is.
+    assert find_inputs([folder / "agreementgen.schema.json"]) == [
+        folder / "agreementgen.schema.json"]
+    result = runner.invoke(cli, ["batch", str(folder), "-o", str(tmp_path / "out"), "-j", "1"])
+    assert result.stdout.splitlines()[0].split() == ["documents", "2"]
+    assert "schema" not in result.stderr.casefold(), result.stderr
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert [Path(d["input"]).name for d in manifest["documents"]] == ["p.yaml", "water-mou.yaml"]
 
 
 @pytest.mark.parametrize(("stem", "expected"), [

@@ -40,7 +40,8 @@ def batch(paths: tuple[Path, ...], out_dir: Path, template: str | None,
           prevailing: str | None, health_annex: bool, force: bool) -> None:
     """Make the agreements of many descriptions at once, in parallel.
 
-    A folder stands for the .yaml, .yml, .json and .toml files in it (not in its subfolders).
+    A folder stands for the .yaml, .yml, .json and .toml files in it (not in its subfolders,
+    not hidden ones, not JSON Schema files *.schema.json).
     Each agreement is named after its description file. A description that fails is reported
     and the others are still made; OUT_DIR/manifest.json records what was made from what.
     Exits with 1 when any description failed.
