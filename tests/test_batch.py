@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import io
 import json
 import shutil
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -415,3 +417,60 @@ def test_text_formats_need_no_word_template(tmp_path: Path) -> None:
     assert outcome.output == tmp_path / "cocoa-supply-chain.md"
     assert "Van Rijswijk Chocolade B.V." in outcome.output.read_text(encoding="utf-8")
     assert outcome.template_sha256 == sha256(layout_info("md").path)
+
+
+# The benchmark (benchmarks/bench_batch.py): its pieces, run cheaply
+
+
+@pytest.fixture
+def bench() -> Any:
+    """The benchmark script, imported as a module."""
+    spec = importlib.util.spec_from_file_location("bench_batch",
+                                                  ROOT / "benchmarks" / "bench_batch.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_plain_loop_renders_each_description_with_its_own_kinds_template(
+        bench: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import docxtpl
+
+    opened: list[str] = []
+
+    class Recording(docxtpl.DocxTemplate):  # type: ignore[misc]
+        def __init__(self, path: str) -> None:
+            opened.append(path)
+            super().__init__(path)
+
+    monkeypatch.setattr(docxtpl, "DocxTemplate", Recording)
+    built = bench.contexts([MOU, COCOA])
+    assert [info.name for info, _ in built] == ["memorandum_of_understanding",
+                                                "partnership_agreement"]
+    bench.plain_loop(built, tmp_path / "a")
+    assert opened == [str(resolve(None, "mou").path),
+                      str(resolve(None, "partnership_agreement").path)]
+    assert bench.template_counts(built) == ("memorandum_of_understanding (1), "
+                                            "partnership_agreement (1)")
+
+
+def test_bench_help_timing_writes_no_bytecode_into_the_source_tree(
+        bench: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")  # would make every run compile again
+    assert bench.help_time(tmp_path, runs=1) > 0
+    # Python kept the bytecode of what --help imported in the benchmark's folder instead.
+    assert list((tmp_path / "pycache").rglob("agreementgen/__init__*.pyc"))
+
+
+def test_bench_quick_run_reports_without_a_checkout_around_its_templates(
+        bench: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """As when agreementgen is installed from a wheel: the templates lie outside ROOT."""
+    monkeypatch.setattr(bench, "ROOT", tmp_path)
+    bench.main(["--quick"])
+    out = capsys.readouterr().out
+    examples = len(sorted(EXAMPLES.glob("*.yaml")))
+    assert f"documents: {examples} (1 copies of {examples} examples)" in out
+    assert "memorandum_of_understanding (1)" in out
+    assert "agreementgen --help:" in out
