@@ -4,6 +4,10 @@ Each description becomes a :class:`~agreementgen.generate.Job` that goes through
 :func:`~agreementgen.generate.run_job` as ``generate``. Every worker process compiles the template
 once and reuses it; a description that fails is recorded with its problems and the others are
 still made.
+
+The manifest is kept as the batch goes, so a batch that stops half-way can be run again: an
+agreement whose description, template and tool are what the manifest recorded, and whose file is
+still the one the batch wrote, is up to date and is not made again.
 """
 
 from __future__ import annotations
@@ -17,16 +21,26 @@ import json
 import multiprocessing
 import os
 import re
+import stat
+import time
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from agreementgen._version import __version__
 from agreementgen.errors import AgreementGenError, InputError, OutputError, Problem
-from agreementgen.generate import TEXT_FORMATS, Job, load_template, modified_time, run_job
+from agreementgen.generate import (
+    TEXT_FORMATS,
+    Job,
+    layout_info,
+    load_template,
+    modified_time,
+    run_job,
+)
 from agreementgen.i18n import message
 from agreementgen.loading import SUFFIXES
 from agreementgen.templates import DEFAULT_FOR_KIND, TemplateInfo, resolve
@@ -38,11 +52,124 @@ MAX_NAME_BYTES = 200
 DEFAULT_NAME = "agreement"
 #: JSON Schema files (``init`` writes agreementgen.schema.json beside a description): not inputs.
 SCHEMA_SUFFIX = ".schema.json"
+#: The manifest is written again once this many times the last write's cost has passed, so
+#: keeping it current costs the batch at most about 1/20 of its time.
+MANIFEST_QUIET_FACTOR = 20
 
 _UNSAFE = re.compile(r'[/\\:*?"<>|]+')
 _DOTS = re.compile(r"\.{2,}")
 # Names Windows reserves for devices, with or without an extension.
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.IGNORECASE)
+
+
+class Status(StrEnum):
+    """What became of one description, as the manifest says it."""
+
+    #: The agreement was written by this run.
+    MADE = "made"
+    #: The agreement an earlier run wrote is still what this run would write: it was kept.
+    UP_TO_DATE = "up_to_date"
+    #: The agreement was not made; ``error`` says why.
+    FAILED = "failed"
+    #: Not made yet: the batch is making it, or stopped before it did.
+    PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class Options:
+    """The choices of a batch that shape every agreement it makes (recorded per agreement)."""
+
+    template: str | None = None
+    lang: str | None = None
+    format: str = "docx"
+    health_annex: bool = False
+    prevailing: str | None = None
+
+    @classmethod
+    def of(cls, job: Job) -> Options:
+        """The options a job was made with."""
+        return cls(job.template, job.lang, job.format, job.health_annex, job.prevailing)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The options as the manifest records them."""
+        return {"template": self.template, "lang": self.lang, "format": self.format,
+                "health_annex": self.health_annex, "prevailing": self.prevailing}
+
+
+@dataclass(frozen=True)
+class Made:
+    """An agreement a batch wrote earlier, as its manifest records it.
+
+    Attributes:
+        input: The description file it was made from, as then named.
+        output: The file written.
+        output_sha256: The SHA-256 of the file as written: a file that differs is not the batch's.
+        input_sha256: The SHA-256 of the description it was made from.
+        template: The name of the template used.
+        template_sha256: The SHA-256 of the template file used.
+        tool_version: The agreementgen that made it.
+        schema_version: The description format version it was read with.
+        options: The batch's options (:meth:`Options.as_dict`).
+        language: The language of the agreement.
+        warnings: The rule ids of the partnership health warnings.
+    """
+
+    input: str
+    output: str
+    output_sha256: str
+    input_sha256: str | None = None
+    template: str | None = None
+    template_sha256: str | None = None
+    tool_version: str | None = None
+    schema_version: int | None = None
+    options: Mapping[str, Any] | None = None
+    language: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    @classmethod
+    def from_entry(cls, entry: Any) -> Made | None:
+        """The record of a manifest entry, or None when it does not record a written file."""
+        if not isinstance(entry, dict):
+            return None
+        fields = {"input": str, "output": str, "output_sha256": str, "input_sha256": str,
+                  "template": str, "template_sha256": str, "tool_version": str,
+                  "schema_version": int, "options": dict, "language": str}
+        if not all(entry.get(name) is None or isinstance(entry[name], kind)
+                   for name, kind in fields.items()):
+            return None
+        rules = entry.get("health_rules") or []
+        if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
+            return None
+        if not (entry.get("input") and entry.get("output") and entry.get("output_sha256")):
+            return None
+        return cls(entry["input"], entry["output"], entry["output_sha256"],
+                   entry.get("input_sha256"), entry.get("template"),
+                   entry.get("template_sha256"), entry.get("tool_version"),
+                   entry.get("schema_version"), entry.get("options"), entry.get("language"),
+                   tuple(rules))
+
+    @property
+    def name(self) -> str:
+        """The output's file name, by which a later run finds the record."""
+        return Path(self.output).name
+
+    def as_dict(self) -> dict[str, Any]:
+        """The record as a manifest entry (status ``made``)."""
+        return {
+            "input": self.input,
+            "input_sha256": self.input_sha256,
+            "output": self.output,
+            "output_sha256": self.output_sha256,
+            "status": str(Status.MADE),
+            "template": self.template,
+            "template_sha256": self.template_sha256,
+            "schema_version": self.schema_version,
+            "tool_version": self.tool_version,
+            "options": dict(self.options) if self.options is not None else None,
+            "language": self.language,
+            "health_warnings": len(self.warnings),
+            "health_rules": list(self.warnings),
+        }
 
 
 @dataclass(frozen=True)
@@ -52,7 +179,7 @@ class Outcome:
     Attributes:
         input: The description file, as the user named it (or as found in a folder).
         output: The file written, or that would have been written.
-        made: Whether the output was written.
+        status: Made, up to date, failed, or (while the batch runs) pending.
         input_sha256: The SHA-256 of the description file, when it could be read.
         template: The name of the template used, when the agreement was made.
         template_sha256: The SHA-256 of the template file, when the agreement was made.
@@ -60,11 +187,15 @@ class Outcome:
         warnings: The rule ids of the partnership health warnings, in rule order.
         error: What went wrong, when the agreement was not made.
         problems: The individual problems, each with its place.
+        output_sha256: The SHA-256 of the file written, when the agreement was made.
+        options: The options it was made with.
+        previous: An agreement of an earlier run still at ``output``, when this one is not made
+            (yet): what the folder holds there meanwhile.
     """
 
     input: Path
     output: Path
-    made: bool
+    status: Status
     input_sha256: str | None = None
     template: str | None = None
     template_sha256: str | None = None
@@ -72,26 +203,57 @@ class Outcome:
     warnings: tuple[str, ...] = ()
     error: str | None = None
     problems: tuple[Problem, ...] = ()
+    output_sha256: str | None = None
+    options: Options = Options()
+    previous: Made | None = None
+
+    @property
+    def made(self) -> bool:
+        """Whether this run wrote the agreement."""
+        return self.status is Status.MADE
+
+    @property
+    def up_to_date(self) -> bool:
+        """Whether the agreement an earlier run wrote was kept, as still current."""
+        return self.status is Status.UP_TO_DATE
+
+    @property
+    def exists(self) -> bool:
+        """Whether the agreement is in the output folder (made now or kept)."""
+        return self.status in (Status.MADE, Status.UP_TO_DATE)
 
     def as_dict(self) -> dict[str, Any]:
         """The outcome as a manifest entry, with stable keys."""
+        failed = self.status is Status.FAILED
         return {
             "input": str(self.input),
             "input_sha256": self.input_sha256,
-            "output": str(self.output) if self.made else None,
-            "status": "made" if self.made else "failed",
+            # A pending entry names the file being made, so a run after a crash knows it.
+            "output": None if failed else str(self.output),
+            "output_sha256": self.output_sha256,
+            "status": str(self.status),
             "template": self.template,
             "template_sha256": self.template_sha256,
             "schema_version": _schema_version(),
             "tool_version": __version__,
+            "options": self.options.as_dict(),
             "language": self.language,
             "health_warnings": len(self.warnings),
             "health_rules": list(self.warnings),
-            "error": None if self.made else {
+            "error": {
                 "message": self.error,
                 "problems": [p.as_dict() for p in self.problems],
-            },
+            } if failed else None,
+            "previous": self.previous.as_dict() if self.previous else None,
         }
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A manifest entry of an agreement a batch was making when it stopped."""
+
+    input: str
+    previous: Made | None
 
 
 @dataclass(frozen=True)
@@ -101,10 +263,12 @@ class BatchResult:
     Attributes:
         outcomes: One outcome per description, in input order.
         manifest: The manifest file written into the output folder.
+        earlier: Agreements of earlier runs in the output folder that this run did not touch.
     """
 
     outcomes: list[Outcome] = field(default_factory=list)
     manifest: Path | None = None
+    earlier: list[Made] = field(default_factory=list)
 
     @property
     def made(self) -> int:
@@ -112,14 +276,19 @@ class BatchResult:
         return sum(o.made for o in self.outcomes)
 
     @property
+    def up_to_date(self) -> int:
+        """How many agreements of an earlier run were kept, as still current."""
+        return sum(o.up_to_date for o in self.outcomes)
+
+    @property
     def failed(self) -> list[Outcome]:
         """The descriptions whose agreement was not made."""
-        return [o for o in self.outcomes if not o.made]
+        return [o for o in self.outcomes if not o.exists]
 
     @property
     def warnings(self) -> int:
-        """The partnership health warnings over all agreements made."""
-        return sum(len(o.warnings) for o in self.outcomes if o.made)
+        """The partnership health warnings over the agreements made or kept."""
+        return sum(len(o.warnings) for o in self.outcomes if o.exists)
 
 
 def find_inputs(paths: Iterable[str | Path], exclude: Iterable[Path] = ()) -> list[Path]:
@@ -265,15 +434,16 @@ def make_one(job: Job) -> Outcome:
     try:
         made = run_job(job)
     except AgreementGenError as exc:
-        return Outcome(job.input, job.output, False, digest, error=exc.message,
-                       problems=exc.problems)
+        return Outcome(job.input, job.output, Status.FAILED, digest, error=exc.message,
+                       problems=exc.problems, options=Options.of(job))
     except Exception as exc:  # one broken document must not stop the others
-        return _failure(job, digest, "batch_internal_error", f"{type(exc).__name__}: {exc}")
+        return _failure(job, digest, "batch_internal_error", error=f"{type(exc).__name__}: {exc}")
     warnings = tuple(w.rule for w in made.review.warnings) if made.review else ()
     path = made.template.path
     template_digest = _template_sha256(path, modified_time(path))
-    return Outcome(job.input, job.output, True, digest, made.template.name, template_digest,
-                   made.language, warnings)
+    return Outcome(job.input, job.output, Status.MADE, digest, made.template.name,
+                   template_digest, made.language, warnings,
+                   output_sha256=_file_sha256(job.output), options=Options.of(job))
 
 
 def _file_sha256(path: Path) -> str | None:
@@ -295,10 +465,12 @@ def _template_sha256(path: Path, mtime: float) -> str | None:
     return _file_sha256(path)
 
 
-def _failure(job: Job, digest: str | None, code: str, error: str) -> Outcome:
-    text = message(code, error=error)
-    return Outcome(job.input, job.output, False, digest, error=text,
-                   problems=(Problem(str(job.input), text, code=code),))
+def _failure(job: Job, digest: str | None, code: str, place: Path | None = None,
+             **values: Any) -> Outcome:
+    text = message(code, **values)
+    return Outcome(job.input, job.output, Status.FAILED, digest, error=text,
+                   problems=(Problem(str(place or job.input), text, code=code),),
+                   options=Options.of(job))
 
 
 def run_batch(paths: Iterable[str | Path], out_dir: str | Path, *, template: str | None = None,
@@ -307,7 +479,19 @@ def run_batch(paths: Iterable[str | Path], out_dir: str | Path, *, template: str
               health_annex: bool = False, prevailing: str | None = None,
               on_start: Callable[[int], None] | None = None,
               on_done: Callable[[Outcome], None] | None = None) -> BatchResult:
-    """Make the agreement of every description, then write ``manifest.json`` into ``out_dir``.
+    """Make the agreement of every description, keeping ``manifest.json`` in ``out_dir``.
+
+    The manifest is written before the first agreement is made and again as outcomes come in,
+    always whole (atomically) and true: an agreement it calls made or up to date is in the
+    folder as it was written. When the batch stops early, the agreements not yet made are
+    ``pending`` in it.
+
+    Without ``force``, an agreement the manifest records is not made again while its file is
+    unchanged and it was made from the same description file, with the same contents, options,
+    template contents and tool version: it is up to date. When any of those changed, the
+    batch replaces its own file. A file the manifest does not record, or one changed since the
+    batch wrote it, is never replaced without ``force``: that description fails. With ``force``,
+    every agreement is made again.
 
     Args:
         paths: Description files and folders of them.
@@ -316,19 +500,20 @@ def run_batch(paths: Iterable[str | Path], out_dir: str | Path, *, template: str
         jobs: Worker processes (default: the number of CPUs); 1 works in this process.
         lang: Output language (default: each description's own).
         format: Output format.
-        force: Overwrite existing outputs.
+        force: Make every agreement again and overwrite existing outputs.
         template_dirs: Extra folders with user templates.
         health_annex: Add the partnership health checklist as an annex.
         prevailing: In bilingual agreements, the language whose version prevails.
         on_start: Called once with the number of descriptions, before the first is made.
-        on_done: Called with each outcome as it comes in (in completion order).
+        on_done: Called with each outcome (up to date ones first, then in completion order).
 
     Returns:
         The outcomes in input order, and the manifest's path.
 
     Raises:
         InputError: No description files were found.
-        OutputError: ``out_dir`` cannot be created or is a file.
+        OutputError: ``out_dir`` cannot be created or is a file, or the manifest cannot be
+            written.
         TemplateError: The template cannot be found, opened or compiled.
     """
     out = Path(out_dir)
@@ -339,25 +524,239 @@ def run_batch(paths: Iterable[str | Path], out_dir: str | Path, *, template: str
         text = message("batch_no_inputs", paths=", ".join(str(p) for p in names) or "-")
         raise InputError(text, [Problem(str(names[0]) if names else "-", text, code="no_inputs")])
     _make_folder(out)
-    templates = warm(template, template_dirs, format)
+    digests = template_digests(template, template_dirs, format)
     work = plan(inputs, out, template=template, lang=lang, format=format, force=force,
                 template_dirs=template_dirs, health_annex=health_annex, prevailing=prevailing)
+    known = read_manifest(manifest)
+    outcomes: list[Outcome] = []
+    todo: list[tuple[int, Job]] = []
+    for index, job in enumerate(work):
+        verdict = _triage(job, known.pop(job.output.name, None), digests)
+        outcomes.append(verdict if isinstance(verdict, Outcome) else _pending(*verdict))
+        if not isinstance(verdict, Outcome):
+            todo.append((index, verdict[0]))
+    keeper = _ManifestKeeper(manifest, outcomes, _still_there(known.values()))
+    templates = warm(template, template_dirs, format) if todo else []
+    keeper.write()
     if on_start is not None:
         on_start(len(work))
-    workers = min(jobs or default_jobs(), len(work))
-    if workers <= 1:
-        _settle()
-        outcomes = []
-        for job in work:
-            outcome = make_one(job)
-            outcomes.append(outcome)
-            if on_done is not None:
+    if on_done is not None:
+        for outcome in outcomes:
+            if outcome.status is not Status.PENDING:
                 on_done(outcome)
+
+    def done(index: int, outcome: Outcome) -> None:
+        keeper.record(index, outcome)
+        if on_done is not None:
+            on_done(outcome)
+
+    try:
+        workers = min(jobs or default_jobs(), len(todo))
+        if workers <= 1:
+            _settle()
+            for index, job in todo:
+                done(index, make_one(job))
+        else:
+            _in_pool(todo, workers, templates, done, keeper.record)
+    finally:
+        keeper.write(final=True)
+    return BatchResult(keeper.outcomes, manifest, keeper.earlier)
+
+
+def template_digests(template: str | None, template_dirs: Sequence[Path] = (),
+                     format: str = "docx") -> dict[str, str | None]:
+    """The SHA-256 of every template file the batch may use, by template name.
+
+    Raises:
+        TemplateError: The template named cannot be found.
+    """
+    if format in TEXT_FORMATS:
+        infos = [layout_info(format)]
     else:
-        outcomes = _in_pool(work, workers, templates, on_done)
-    result = BatchResult(outcomes, manifest)
-    write_atomic(manifest, manifest_json(result).encode("utf-8"))
-    return result
+        kinds = [""] if template is not None else sorted(DEFAULT_FOR_KIND)
+        infos = [resolve(template, kind, list(template_dirs)) for kind in kinds]
+    return {info.name: _template_sha256(info.path, modified_time(info.path)) for info in infos}
+
+
+def _triage(job: Job, known: Made | Pending | None,
+           digests: Mapping[str, str | None]) -> Outcome | tuple[Job, Made | None]:
+    """Whether one agreement is up to date, refused, or to be made (and what it replaces).
+
+    Args:
+        job: The agreement as planned.
+        known: What the manifest of an earlier run records about its output file.
+        digests: The current template hashes (:func:`template_digests`).
+
+    Returns:
+        The outcome when nothing is to be made; else the job to run, with the earlier
+        agreement of the batch that it replaces (the job may then overwrite it).
+    """
+    current = _regular_file_sha256(job.output)
+    if known is None or current is None:
+        return job, None  # a new file, or one the job itself refuses without --force
+    if isinstance(known, Pending):
+        if known.previous is not None and known.previous.output_sha256 == current:
+            known = known.previous
+        elif _identity(Path(known.input)) == _identity(job.input):
+            # The batch stopped while making this very agreement and wrote it: make it again.
+            return replace(job, force=True), Made(str(job.input), str(job.output), current)
+        else:
+            known = Made(known.input, str(job.output), "")
+    if job.force:
+        return job, (known if known.output_sha256 == current else None)
+    input_sha256 = _file_sha256(job.input)
+    if _identity(Path(known.input)) != _identity(job.input):
+        return _failure(job, input_sha256, "batch_output_other_input", job.output,
+                        path=job.output, other=known.input)
+    if known.output_sha256 != current:
+        return _failure(job, input_sha256, "batch_output_changed", job.output, path=job.output)
+    if _made_alike(known, job, input_sha256, digests):
+        return Outcome(job.input, job.output, Status.UP_TO_DATE, input_sha256, known.template,
+                       known.template_sha256, known.language, known.warnings,
+                       output_sha256=current, options=Options.of(job))
+    return replace(job, force=True), known
+
+
+def _made_alike(known: Made, job: Job, input_sha256: str | None,
+                digests: Mapping[str, str | None]) -> bool:
+    """Whether the job would make what ``known`` records: the same description contents,
+    options, template contents, tool and description format versions."""
+    return (input_sha256 is not None and known.input_sha256 == input_sha256
+            and known.options == Options.of(job).as_dict()
+            and known.tool_version == __version__ and known.schema_version == _schema_version()
+            and known.template is not None and known.template_sha256 is not None
+            and digests.get(known.template) == known.template_sha256)
+
+
+def _pending(job: Job, previous: Made | None) -> Outcome:
+    return Outcome(job.input, job.output, Status.PENDING, options=Options.of(job),
+                   previous=previous)
+
+
+def _regular_file_sha256(path: Path) -> str | None:
+    """The SHA-256 of a regular file (a link to one counts); None for anything else, or none."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None
+    except OSError:
+        return None
+    return _file_sha256(path)
+
+
+def _still_there(known: Iterable[Made | Pending]) -> list[Made]:
+    """The agreements of earlier runs that are still in the folder as they were written."""
+    kept = []
+    for record in known:
+        made = record.previous if isinstance(record, Pending) else record
+        if made is not None and _regular_file_sha256(Path(made.output)) == made.output_sha256:
+            kept.append(made)
+    return kept
+
+
+def read_manifest(path: Path) -> dict[str, Made | Pending]:
+    """What the manifest of an earlier run records, by output file name.
+
+    A manifest that cannot be read or is not agreementgen's records nothing: every file in the
+    folder is then the user's, replaced only with ``--force``.
+    """
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("tool") != "agreementgen":
+        return {}
+    entries = [e for key in ("documents", "earlier") if isinstance(data.get(key), list)
+               for e in data[key] if isinstance(e, dict)]
+    known: dict[str, Made | Pending] = {}
+    for entry in entries:
+        status = entry.get("status")
+        previous = Made.from_entry(entry.get("previous"))
+        if status in (Status.MADE, Status.UP_TO_DATE):
+            made = Made.from_entry(entry)
+            if made is not None:
+                known[made.name] = made
+        elif status == Status.PENDING:
+            output, source = entry.get("output"), entry.get("input")
+            if isinstance(output, str) and isinstance(source, str):
+                known[Path(output).name] = Pending(source, previous)
+        elif status == Status.FAILED and previous is not None:
+            known[previous.name] = previous
+    return known
+
+
+class _ManifestKeeper:
+    """The manifest of a running batch, rewritten atomically as outcomes come in.
+
+    Each entry's JSON is made once, when its outcome is known, so a rewrite costs little more
+    than the write; rewrites that come sooner than :data:`MANIFEST_QUIET_FACTOR` times the last
+    one's cost wait for the next outcome, or for the final write.
+    """
+
+    def __init__(self, path: Path, outcomes: list[Outcome], earlier: list[Made]) -> None:
+        self.path = path
+        self.outcomes = list(outcomes)
+        self.earlier = earlier
+        self._entries = [_entry_json(o.as_dict()) for o in self.outcomes]
+        self._earlier = [_entry_json(m.as_dict()) for m in earlier]
+        self._written = 0.0
+        self._cost = 0.0
+        self._dirty = True
+
+    def record(self, index: int, outcome: Outcome) -> None:
+        """Put one outcome in its place, and write the manifest unless it was written just now."""
+        current = self.outcomes[index]
+        if outcome == current:
+            return
+        if not outcome.made and current.previous is not None:
+            # Not made: the earlier agreement is still there, as long as its file is unchanged.
+            still = _regular_file_sha256(outcome.output) == current.previous.output_sha256
+            outcome = replace(outcome, previous=current.previous if still else None)
+        self.outcomes[index] = outcome
+        self._entries[index] = _entry_json(outcome.as_dict())
+        self._dirty = True
+        if time.perf_counter() - self._written >= MANIFEST_QUIET_FACTOR * self._cost:
+            self.write()
+
+    def write(self, *, final: bool = False) -> None:
+        """Write the manifest now (when anything changed since the last write)."""
+        if not self._dirty:
+            return
+        start = time.perf_counter()
+        write_atomic(self.path, self.text().encode("utf-8"))
+        self._written = time.perf_counter()
+        self._cost = self._written - start
+        self._dirty = False
+
+    def text(self) -> str:
+        """The manifest as JSON, laid out as ``json.dumps(..., indent=2)`` would."""
+        return _manifest_text(self.outcomes, self._entries, self._earlier)
+
+
+def _entry_json(entry: dict[str, Any]) -> str:
+    """One entry as it stands in the manifest's lists (indented by two levels)."""
+    return "    " + json.dumps(entry, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+
+
+def _manifest_text(outcomes: Sequence[Outcome], entries: Sequence[str],
+                   earlier: Sequence[str]) -> str:
+    def listed(items: Sequence[str]) -> str:
+        return "[\n" + ",\n".join(items) + "\n  ]" if items else "[]"
+
+    counts = {status: 0 for status in Status}
+    for outcome in outcomes:
+        counts[outcome.status] += 1
+    head = {
+        "tool": "agreementgen",
+        "tool_version": __version__,
+        "schema_version": _schema_version(),
+        "summary": {"documents": len(outcomes), "made": counts[Status.MADE],
+                    "up_to_date": counts[Status.UP_TO_DATE], "failed": counts[Status.FAILED],
+                    "pending": counts[Status.PENDING],
+                    "health_warnings": sum(len(o.warnings) for o in outcomes if o.exists)},
+    }
+    text = json.dumps(head, indent=2, ensure_ascii=False)
+    return (f'{text[:-2]},\n  "documents": {listed(entries)},\n'
+            f'  "earlier": {listed(earlier)}\n}}\n')
 
 
 def default_jobs() -> int:
@@ -368,36 +767,47 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _in_pool(work: list[Job], workers: int, templates: list[TemplateInfo],
-             on_done: Callable[[Outcome], None] | None) -> list[Outcome]:
-    """Run the jobs in worker processes and return the outcomes in input order."""
+def _in_pool(todo: list[tuple[int, Job]], workers: int, templates: list[TemplateInfo],
+             done: Callable[[int, Outcome], None],
+             keep: Callable[[int, Outcome], None]) -> None:
+    """Run the jobs in worker processes, passing each outcome to ``done`` as it comes in.
+
+    When the batch is stopped (Ctrl-C, or ``done`` fails), the jobs not started are dropped
+    and the outcomes of those the workers finish meanwhile go to ``keep``, so that the
+    manifest records every agreement written.
+    """
     # 'fork' lets workers inherit the template this process compiled in warm(); elsewhere
     # (macOS, Windows) the initializer compiles it once per worker.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    outcomes: list[Outcome | None] = [None] * len(work)
+    jobs = dict(todo)
     pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context,
                                                   initializer=_init_worker,
                                                   initargs=(templates,))
+    futures: dict[concurrent.futures.Future[Outcome], int] = {}
     try:
-        futures = {pool.submit(make_one, job): i for i, job in enumerate(work)}
+        for index, job in todo:
+            futures[pool.submit(make_one, job)] = index
         for future in concurrent.futures.as_completed(futures):
             index = futures[future]
-            try:
-                outcome = future.result()
-            except BrokenProcessPool as exc:
-                outcome = _failure(work[index], None, "batch_worker_died", str(exc))
-            outcomes[index] = outcome
-            if on_done is not None:
-                on_done(outcome)
+            done(index, _result(future, jobs[index]))
     except BaseException:
-        # Ctrl-C or a failing callback: documents not started are dropped, the few in the
-        # workers' hands finish (each is written whole or not at all), then the error goes on.
-        # Waiting matters: once the pool object is gone its manager no longer cancels anything.
+        # The few documents in the workers' hands finish (each is written whole or not at all)
+        # and are recorded, then the error goes on. Waiting matters: once the pool object is
+        # gone its manager no longer cancels anything.
         pool.shutdown(wait=True, cancel_futures=True)
+        for future, index in futures.items():
+            if future.done() and not future.cancelled():
+                keep(index, _result(future, jobs[index]))
         raise
     pool.shutdown()
-    return [o for o in outcomes if o is not None]
+
+
+def _result(future: concurrent.futures.Future[Outcome], job: Job) -> Outcome:
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        return _failure(job, None, "batch_worker_died", error=str(exc))
 
 
 def _make_folder(out: Path) -> None:
@@ -416,15 +826,9 @@ def manifest_json(result: BatchResult) -> str:
 
     It holds no time stamps, so the same batch gives the same manifest.
     """
-    data = {
-        "tool": "agreementgen",
-        "tool_version": __version__,
-        "schema_version": _schema_version(),
-        "summary": {"documents": len(result.outcomes), "made": result.made,
-                    "failed": len(result.failed), "health_warnings": result.warnings},
-        "documents": [o.as_dict() for o in result.outcomes],
-    }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    entries = [_entry_json(o.as_dict()) for o in result.outcomes]
+    return _manifest_text(result.outcomes, entries,
+                          [_entry_json(m.as_dict()) for m in result.earlier])
 
 
 def _schema_version() -> int:

@@ -156,21 +156,25 @@ def test_manifest_records_what_was_made_from_what(inputs: Path, tmp_path: Path) 
     result = run_batch([inputs], out, jobs=1)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert result.manifest == out / "manifest.json"
-    assert manifest["summary"] == {"documents": 4, "made": 3, "failed": 1,
-                                   "health_warnings": result.warnings}
+    assert manifest["summary"] == {"documents": 4, "made": 3, "up_to_date": 0, "failed": 1,
+                                   "pending": 0, "health_warnings": result.warnings}
     entries = {Path(d["input"]).name: d for d in manifest["documents"]}
     template = resolve(None, "partnership_agreement").path
     cocoa = entries["cocoa-supply-chain.yaml"]
     assert cocoa["input"] == str(inputs / "cocoa-supply-chain.yaml")
     assert cocoa["input_sha256"] == sha256(COCOA)
     assert cocoa["output"] == str(out / "cocoa-supply-chain.docx")
+    assert cocoa["output_sha256"] == sha256(out / "cocoa-supply-chain.docx")
     assert cocoa["status"] == "made"
     assert cocoa["template"] == "partnership_agreement"
     assert cocoa["template_sha256"] == sha256(template)
     assert cocoa["schema_version"] == schema_version()
     assert cocoa["tool_version"] == __version__
     assert cocoa["language"] == "en"
+    assert cocoa["options"] == {"template": None, "lang": None, "format": "docx",
+                                "health_annex": False, "prevailing": None}
     assert cocoa["error"] is None
+    assert cocoa["previous"] is None
     mou = entries["water-mou.yaml"]
     assert mou["health_warnings"] == len(mou["health_rules"]) > 0
     assert all(rule.startswith("H") for rule in mou["health_rules"])
@@ -277,9 +281,10 @@ def test_cli_reports_failures_by_name_and_exits_1(runner: CliRunner, inputs: Pat
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["documents", "4"]
     assert lines[1].split() == ["made", "3"]
-    assert lines[2].split() == ["failed", "1"]
-    assert lines[3].split()[:2] == ["health", "warnings"]
-    assert lines[4].split() == ["manifest", str(out / "manifest.json")]
+    assert lines[2].split() == ["up", "to", "date", "0"]
+    assert lines[3].split() == ["failed", "1"]
+    assert lines[4].split()[:2] == ["health", "warnings"]
+    assert lines[5].split() == ["manifest", str(out / "manifest.json")]
     assert (out / "cocoa-supply-chain.docx").is_file()
     assert "Traceback" not in result.output
 
@@ -389,7 +394,8 @@ def test_a_document_too_large_for_a_zip_is_a_render_error(
         template.render({})
 
 
-def test_an_interrupted_pool_stops_soon_and_writes_no_manifest(tmp_path: Path) -> None:
+def test_an_interrupted_pool_stops_soon_and_its_manifest_says_what_it_made(
+        tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
     for number in range(16):
@@ -402,10 +408,13 @@ def test_an_interrupted_pool_stops_soon_and_writes_no_manifest(tmp_path: Path) -
     with pytest.raises(KeyboardInterrupt):
         run_batch([src], out, jobs=2, on_done=interrupt)
     time.sleep(1)  # nothing may go on writing in the background after the batch returned
-    made = sorted(p.name for p in out.iterdir())
-    assert "manifest.json" not in made
+    made = sorted(p.name for p in out.iterdir() if p.name != "manifest.json")
     assert len(made) < 16
     assert not [name for name in made if not name.endswith(".docx")]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(Path(d["output"]).name for d in manifest["documents"]
+                  if d["status"] == "made") == made
+    assert manifest["summary"]["pending"] == 16 - len(made)
 
 
 def test_text_formats_need_no_word_template(tmp_path: Path) -> None:

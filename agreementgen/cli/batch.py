@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 @click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="docx",
               show_default=True, help="Output format of every agreement.")
 @agreement_options
-@click.option("--force", is_flag=True, help="Overwrite existing output files.")
+@click.option("--force", is_flag=True,
+              help="Make every agreement again, overwriting existing output files.")
 def batch(paths: tuple[Path, ...], out_dir: Path, template: str | None,
           template_dirs: tuple[Path, ...], jobs: int | None, fmt: str, lang: str | None,
           prevailing: str | None, health_annex: bool, force: bool) -> None:
@@ -43,7 +44,11 @@ def batch(paths: tuple[Path, ...], out_dir: Path, template: str | None,
     A folder stands for the .yaml, .yml, .json and .toml files in it (not in its subfolders,
     not hidden ones, not JSON Schema files *.schema.json).
     Each agreement is named after its description file. A description that fails is reported
-    and the others are still made; OUT_DIR/manifest.json records what was made from what.
+    and the others are still made; OUT_DIR/manifest.json records what was made from what, as
+    the batch goes. Run again, a batch makes only what is missing or out of date: an agreement
+    whose description, template and agreementgen version are unchanged is up to date, and one
+    whose description changed is made again. A file the batch did not make, or that was changed
+    after, is replaced only with --force (which makes every agreement again).
     Exits with 1 when any description failed.
 
     \b
@@ -85,6 +90,7 @@ def _report(result: BatchResult) -> None:
     rows = [
         (message("batch_summary_documents"), str(len(result.outcomes))),
         (message("batch_summary_made"), str(result.made)),
+        (message("batch_summary_up_to_date"), str(result.up_to_date)),
         (message("batch_summary_failed"), str(len(result.failed))),
         (message("batch_summary_warnings"), str(result.warnings)),
     ]
