@@ -2,21 +2,64 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from agreementgen.errors import Problem
-from agreementgen.loading import Source, load
+from agreementgen.loading import Source, format_path, load
 from agreementgen.model import Description, build
+from agreementgen.translations import Untranslated
 from agreementgen.validation import check, validate_source
 
 
 @dataclass(frozen=True)
 class Loaded:
-    """A description that passed validation: its source (for places) and its typed model."""
+    """A description that passed validation: its source (for places) and its typed model.
+
+    ``description`` holds each field's text in the description's own language
+    (``agreement.language``); :meth:`description_in` gives the model in another language.
+    """
 
     source: Source
     description: Description
+    document: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _models: dict[tuple[str, bool], tuple[Description, tuple[Untranslated, ...]]] = field(
+        default_factory=dict, repr=False, compare=False)
+
+    def description_in(self, lang: str, *, marked: bool = False) -> Description:
+        """The typed model with each field's text in ``lang``.
+
+        A field with no ``lang`` text keeps the text it has (see :meth:`untranslated`).
+
+        Args:
+            lang: The language of the texts.
+            marked: Wrap text shown in another language in an untranslated mark, for a
+                document that shows the reader which text is not translated.
+        """
+        return self._localized(lang, marked)[0]
+
+    def untranslated(self, lang: str) -> tuple[Untranslated, ...]:
+        """The text fields with no text in ``lang``, in the order of the description."""
+        return self._localized(lang, False)[1]
+
+    def _localized(self, lang: str,
+                   marked: bool) -> tuple[Description, tuple[Untranslated, ...]]:
+        known = self._models.get((lang, marked))
+        if known is not None:
+            return known
+        from agreementgen.translations import localize
+        from agreementgen.validation.schema import schema_rules
+
+        data, missing = localize(schema_rules(), self.document, lang, mark=marked)
+        # Without translations, the description's own language needs no second model.
+        model = self.description if data is self.document else build(data, self.source.name)
+        result = (model, tuple(
+            Untranslated(format_path(m.path), self.source.locate(m.path)[0], lang, m.shown_in,
+                         m.text)
+            for m in missing))
+        self._models[(lang, marked)] = result
+        return result
 
 
 def validate(path: str | Path, *, max_bytes: int | None = None) -> list[Problem]:
@@ -38,4 +81,8 @@ def load_description(path: str | Path, *, max_bytes: int | None = None) -> Loade
     """
     source = load(path, max_bytes=max_bytes)
     document = validate_source(source)
-    return Loaded(source, build(document, source=source.name))
+    from agreementgen.translations import language_of, localize
+    from agreementgen.validation.schema import schema_rules
+
+    own, _ = localize(schema_rules(), document, language_of(document), mark=False)
+    return Loaded(source, build(own, source=source.name), document)

@@ -250,9 +250,10 @@ def build_context(d: Description, lang: str, writer: Writer,
         },
         "partners": [_partner(p, labels, writer, document[f"party.{p.id}"],
                               agreement.place or "") for p in d.partners],
-        "preamble": {key: writer.inline(document[key])
-                     for key in ("parties_intro", "parties_together", "recitals_intro",
-                                 "operative")},
+        # ``columns``: the whole preamble in two columns, in a bilingual agreement only.
+        "preamble": {**{key: writer.inline(document[key])
+                        for key in ("parties_intro", "parties_together", "recitals_intro",
+                                    "operative")}, "columns": Markup("")},
         "recitals": recitals,
         "articles": articles,
         "numbers": numbers,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import functools
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from agreementgen.i18n import check_language
 from agreementgen.model import Money
@@ -99,16 +99,43 @@ def format_list(items: list[str], lang: str) -> str:
 
 
 def words(number: int, lang: str) -> str:
-    """A small count in words (``three``, ``drie``); from 13 on, in figures.
+    """A count as the language's legal style writes it.
+
+    Up to twelve in words (``three``, ``drie``). Larger counts in figures, except where the
+    language's labels say to spell them (``number_words.above_twelve``): Dutch contracts write
+    ``negentig (90)``, the words with the figures after them, up to 999.
 
     Raises:
         UnknownLanguageError: ``lang`` is not a language agreementgen writes.
     """
     from agreementgen.i18n import catalog
 
+    labels = catalog(lang, "labels")
     if isinstance(number, int) and 0 <= number <= _MAX_WORDS:
-        return str(catalog(lang, "labels")["numbers"][number])
+        return str(labels["numbers"][number])
+    spelling = labels["number_words"]
+    if spelling["above_twelve"] and isinstance(number, int) and 0 < number < 1000:
+        return f"{_spelled(number, spelling)} ({number})"
     return format_number(number, lang)
+
+
+def _spelled(number: int, spelling: dict[str, Any]) -> str:
+    """1 to 999 in words, as the language's ``number_words`` compose them."""
+    hundreds, rest = divmod(number, 100)
+    if rest < len(spelling["small"]):
+        words = spelling["small"][rest] if rest else ""
+    else:
+        tens, unit = divmod(rest, 10)
+        words = spelling["tens"][tens - 2]
+        if unit:
+            small = spelling["small"][unit]
+            compound = spelling["compound_after_e" if small.endswith("e") else "compound"]
+            words = compound.format(unit=small, tens=words)
+    if not hundreds:
+        return str(words)
+    count = spelling["one_hundred"] if hundreds == 1 else \
+        spelling["hundreds"].format(count=spelling["small"][hundreds])
+    return str(spelling["with_rest"].format(hundreds=count, rest=words) if words else count)
 
 
 def country_name(country: str, lang: str) -> str:

@@ -14,7 +14,8 @@ from agreementgen.errors import AgreementGenError, HealthError, OutputError, Pro
 from agreementgen.health import Review, review
 from agreementgen.i18n import DEFAULT_LANGUAGE, message
 from agreementgen.templates import TemplateInfo, resolve
-from agreementgen.writing import check_target, write_atomic
+from agreementgen.translations import Untranslated
+from agreementgen.writing import check_target, folder_for, write_atomic
 
 if TYPE_CHECKING:
     from agreementgen.render.docx import CompiledTemplate
@@ -64,6 +65,8 @@ class Generated:
         template: The template used.
         language: The language of the agreement.
         clauses: The clauses derived, in document order.
+        review: The partnership health review.
+        untranslated: The text fields with no text in an output language, shown in another.
     """
 
     output: Path
@@ -71,6 +74,7 @@ class Generated:
     language: str
     clauses: list[Clause] = field(default_factory=list)
     review: Review | None = None
+    untranslated: tuple[Untranslated, ...] = ()
 
 
 @functools.cache
@@ -107,7 +111,7 @@ def render_docx(loaded: Loaded, info: TemplateInfo, lang: str, health: Review | 
     ``lang`` is one language, or two separated by a comma for a bilingual agreement whose
     ``prevailing`` language (default: the first) prevails.
     """
-    from agreementgen.render.docx import NUMBERING
+    from agreementgen.render.docx import NUMBERING, STYLES
     from agreementgen.render.guard import run_limited, under_guard
     from agreementgen.render.numbering import NumberingAllocator
 
@@ -119,23 +123,31 @@ def render_docx(loaded: Loaded, info: TemplateInfo, lang: str, health: Review | 
         named = dataclasses.replace(info, name=str(info.path))
         return run_limited(render_docx, loaded, named, lang, health, health_annex, prevailing,
                            label=str(info.path))
+    from agreementgen.render.untranslated import with_document_language
+
     template = load_template(info)
     numbering = NumberingAllocator(template.member(NUMBERING))
     writer = word_writer(numbering)
     langs = lang.split(",")
+    # Each language's text of every field; text with no translation carries a mark that the
+    # Word part shows as highlighted text in its own language.
+    descriptions = [loaded.description_in(one, marked=True) for one in langs]
     if len(langs) > 1:
         from agreementgen.render.bilingual import bilingual_context
 
-        context, clauses = bilingual_context(loaded.description, langs, writer, health,
+        context, clauses = bilingual_context(descriptions, langs, writer, health,
                                              health_annex, prevailing)
     else:
-        context, clauses = agreement_context(loaded.description, lang, writer, health,
+        context, clauses = agreement_context(descriptions[0], lang, writer, health,
                                              health_annex)
 
     def patched(original: bytes) -> bytes:
         return numbering.patched_numbering_xml() or original
 
-    return template.render(context, {NUMBERING: patched}), clauses
+    def styles(original: bytes) -> bytes:
+        return with_document_language(original, langs[0])
+
+    return template.render(context, {NUMBERING: patched, STYLES: styles}), clauses
 
 
 def render_text(loaded: Loaded, fmt: str, lang: str, health: Review | None = None,
@@ -150,7 +162,8 @@ def render_text(loaded: Loaded, fmt: str, lang: str, health: Review | None = Non
     from agreementgen.render.text import render_page
 
     writer = markdown_writer() if fmt == "md" else html_writer()
-    context, clauses = agreement_context(loaded.description, lang, writer, health, health_annex)
+    context, clauses = agreement_context(loaded.description_in(lang), lang, writer, health,
+                                         health_annex)
     return render_page(fmt, context, sections).encode("utf-8"), clauses
 
 
@@ -183,11 +196,14 @@ def default_output(source: Path, suffix: str = ".docx") -> Path:
 
 
 def refuse_unfinished(loaded: Loaded, health: Review, lang: str) -> None:
-    """Refuse (``--strict``) a description with health warnings or with open points.
+    """Refuse (``--strict``) a description with health warnings, open points or texts with no
+    translation in an output language (``lang`` may name two, "en,nl").
 
     Raises:
-        HealthError: Health warnings remain, or the agreement would hold open points.
+        HealthError: Health warnings remain, the agreement would hold open points, or a
+            text has no version in an output language.
     """
+    first = lang.split(",")[0]
     from agreementgen.clauses import derive, open_points
 
     if health.warnings:
@@ -196,13 +212,25 @@ def refuse_unfinished(loaded: Loaded, health: Review, lang: str) -> None:
                             code=w.rule)
                     for w in health.warnings]
         raise HealthError(text, problems)
-    points = open_points(derive(loaded.description, lang))
+    points = open_points(derive(loaded.description_in(first), first))
     if points:
         problems = [Problem(loaded.source.name,
                             message("open_point", clause=p.number, id=p.clause, text=p.text),
                             code="open_point")
                     for p in points]
         raise HealthError(message("open_points_strict", count=len(points)), problems)
+    for one in lang.split(","):
+        missing = loaded.untranslated(one)
+        if missing:
+            from babel import Locale
+
+            names = Locale.parse(one).languages
+            problems = [Problem(loaded.source.name,
+                                message("untranslated_field", lang=one, language=names[one],
+                                        shown=names[m.shown_in], code=one),
+                                m.path, m.line, code="untranslated") for m in missing]
+            raise HealthError(message("untranslated_strict", lang=one, count=len(missing),
+                                      language=names[one]), problems)
 
 
 def run_job(job: Job) -> Generated:
@@ -214,12 +242,12 @@ def run_job(job: Job) -> Generated:
     """
     if job.format not in FORMATS:
         raise _format_error("format_unknown", str(job.output), job.format)
-    check_target(job.output, job.force)
+    check_target(job.output, job.force, make_folder=True)
     loaded = load_description(job.input)
     language = language_of(loaded, job.lang)
     health = review(loaded, language.split(",")[0])
     if job.strict:
-        refuse_unfinished(loaded, health, language.split(",")[0])
+        refuse_unfinished(loaded, health, language)
     if job.format in TEXT_FORMATS:
         if job.template:
             raise _format_error("template_not_for_format", job.template, job.format)
@@ -237,9 +265,11 @@ def run_job(job: Job) -> Generated:
         if job.format == "pdf":
             from agreementgen.render.pdf import docx_to_pdf
 
-            data = docx_to_pdf(data)
-    write_atomic(job.output, data)
-    return Generated(job.output, info, language, clauses, health)
+            data = docx_to_pdf(data, name=str(job.output))
+    with folder_for(job.output):
+        write_atomic(job.output, data, replace=job.force)
+    untranslated = tuple(m for one in language.split(",") for m in loaded.untranslated(one))
+    return Generated(job.output, info, language, clauses, health, untranslated)
 
 
 def generate(path: str | Path, output: str | Path | None = None, *, template: str | None = None,
@@ -253,8 +283,9 @@ def generate(path: str | Path, output: str | Path | None = None, *, template: st
         output: The file to write (default: the input's name in the current folder).
         template: A built-in or user template name, or a .docx path.
         lang: Output language (default: the description's ``agreement.language``, else en).
-        format: Output format (default: from the output's suffix, else docx).
-        force: Overwrite an existing output.
+        format: Output format (default: from the output's suffix; docx for a name without
+            one; a suffix that names no format is refused).
+        force: Overwrite an existing output (a regular file; nothing else is replaced).
         template_dirs: Extra folders with user templates.
         strict: Refuse (HealthError) while partnership health warnings remain.
         health_annex: Add the partnership health checklist as an annex.
@@ -264,10 +295,29 @@ def generate(path: str | Path, output: str | Path | None = None, *, template: st
         AgreementGenError: For any problem with the input, the template or the output; nothing
             is written then.
     """
-    fmt = format or output_format(output)
+    fmt = target_format(output, format)
     target = Path(output) if output else default_output(Path(path), f".{fmt}")
     return run_job(Job(Path(path), target, template, lang, fmt, force, tuple(template_dirs or ()),
                        strict, health_annex, prevailing))
+
+
+def target_format(output: str | Path | None, format: str | None = None) -> str:
+    """The format to write: ``format`` when given, else the one the output's suffix names.
+
+    A name without a suffix (or no name) gets docx.
+
+    Raises:
+        OutputError: The suffix names no format and no ``format`` says what to write.
+    """
+    if format:
+        return format
+    suffix = Path(output).suffix if output else ""
+    if suffix and suffix.lower().lstrip(".") not in (*FORMATS, *_SUFFIX_FORMATS):
+        known = [f".{name}" for fmt in FORMATS
+                 for name in (fmt, *(s for s, f in _SUFFIX_FORMATS.items() if f == fmt))]
+        text = message("output_suffix_unknown", suffix=suffix, known=", ".join(known))
+        raise OutputError(text, [Problem(str(output), text, code="output_suffix_unknown")])
+    return output_format(output)
 
 
 def output_format(output: str | Path | None) -> str:

@@ -5,7 +5,8 @@ rule it uses into the JSON Schema keyword with the same meaning, so the YAML lan
 any other JSON Schema tool) gives completion, hover help and checks while people type. It only
 uses keywords that mean the same in draft 7, which most editors implement, and in 2020-12. A
 Cerberus type list (``type: [boolean, string]``: true, false or text) becomes a JSON Schema type
-list; its length limits hold for the text, in both.
+list; its length limits hold for the text, in both. Every text field also takes a mapping from
+language code to text, as ``agreementgen validate`` does.
 
 What JSON Schema cannot say is left to ``agreementgen validate``: the cross-field rules (ids that
 refer to partners and outcomes, date order, governing law for binding agreements, liability only
@@ -23,6 +24,7 @@ from typing import Any
 from agreementgen.errors import OutputError, Problem
 from agreementgen.i18n import message
 from agreementgen.resources import data_dir
+from agreementgen.translations import is_text
 from agreementgen.writing import check_target, write_atomic
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -182,7 +184,37 @@ def _field(rule: dict[str, Any], where: tuple[str, ...]) -> dict[str, Any]:
         result.update(mapping)
     elif json_type == "array" and isinstance(inner, dict):
         result["items"] = _field(inner, (*where, "[]"))
+    if is_text(rule):
+        _in_languages(rule, result)
     return _ordered(result)
+
+
+def _in_languages(rule: dict[str, Any], result: dict[str, Any]) -> None:
+    """A text field may also be a mapping from language code to text: ``{en: ..., nl: ...}``.
+
+    The object keywords hold only for a mapping and the string keywords only for a text, so one
+    schema with both types says both, and editors complete the language keys.
+    """
+    from agreementgen.i18n import LANGUAGES
+
+    types = result.get("type", [])
+    types = [types] if isinstance(types, str) else list(types)
+    result["type"] = [*[t for t in types if t != "null"], "object",
+                      *(["null"] if "null" in types else [])]
+    text: dict[str, Any] = {"type": "string"}
+    if "minLength" in result:
+        text["minLength"] = result["minLength"]
+    if "maxLength" in result:
+        text["maxLength"] = result["maxLength"]
+    from babel import Locale
+
+    names = Locale.parse("en").languages
+    result["properties"] = {
+        lang: {"description": message("schema_language_text", language=names[lang], code=lang),
+               **text}
+        for lang in LANGUAGES}
+    result["additionalProperties"] = False
+    result["minProperties"] = 1
 
 
 def _json_types(kind: Any, where: tuple[str, ...]) -> list[str]:

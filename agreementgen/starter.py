@@ -166,7 +166,8 @@ def write_starter(path: Path, *, kind: str = DEFAULT_KIND, lang: str = DEFAULT_L
     Args:
         path: The .yaml file to write.
         kind: partnership_agreement, mou or letter_of_intent.
-        lang: The language of the comments and placeholders, and ``agreement.language``.
+        lang: The language of the comments and placeholders, and ``agreement.language``; two
+            ("en,nl") give each free-text placeholder in both languages.
         force: Overwrite an existing description (and an outdated schema file beside it).
         schema_url: The schema the editor line names instead of ``agreementgen.schema.json``
             beside the file (a URL, or a path relative to the file); then no schema is written.
@@ -175,7 +176,86 @@ def write_starter(path: Path, *, kind: str = DEFAULT_KIND, lang: str = DEFAULT_L
         OutputError: The file cannot be written (see ``check_init_target``).
     """
     check_init_target(path, force=force)
-    return _write(path, starter_text(kind, lang), force=force, schema_url=schema_url)
+    langs = lang.split(",")
+    text = starter_text(kind, langs[0])
+    if len(langs) > 1:
+        text = in_languages(text, {one: starter_text(kind, one) for one in langs})
+        _check_valid(path, text)
+    return _write(path, text, force=force, schema_url=schema_url)
+
+
+def in_languages(text: str, starters: dict[str, str]) -> str:
+    """A starter whose placeholders for free text are mappings with one placeholder per
+    language, each taken from that language's starter at the same place.
+
+    ``title: <Title>`` becomes ``title:`` with ``en: <Title>`` and ``nl: <Titel>`` below it; a
+    placeholder inside a flow mapping becomes ``{en: "<Title>", nl: "<Titel>"}``. Names,
+    addresses and ids stay as they are: they read the same in every language.
+
+    Args:
+        text: The starter to change (in the first language: its comments stay).
+        starters: Each language's starter, the same fields in the same order.
+    """
+    import json
+
+    import yaml
+
+    from agreementgen.translations import is_text, rule_at
+
+    data = {lang: yaml.safe_load(other) for lang, other in starters.items()}
+    lines = text.split("\n")
+    # Where each text is (line, start and end column), its texts, its path, whether it stands
+    # in a flow mapping, and the column its language keys go in.
+    edits: list[tuple[int, int, int, dict[str, str], tuple[str | int, ...], bool, int]] = []
+
+    def visit(node: yaml.Node, path: tuple[str | int, ...], flow: bool, column: int) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                visit(value, (*path, key.value), flow or bool(node.flow_style),
+                      key.start_mark.column + 2)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                visit(item, (*path, index), flow or bool(node.flow_style),
+                      item.start_mark.column)
+        elif isinstance(node, yaml.ScalarNode):
+            rule = rule_at(path)
+            if rule is None or not is_text(rule) \
+                    or rule.get("meta", {}).get("language_neutral"):
+                return
+            texts = {lang: _value_at(data[lang], path) for lang in starters}
+            if len(set(texts.values())) > 1:
+                edits.append((node.start_mark.line, node.start_mark.column,
+                              node.end_mark.column, texts, path, flow, column))
+
+    root = yaml.compose(text)
+    if root is not None:
+        visit(root, (), False, 0)
+    for line, start, end, texts, path, flow, column in reversed(edits):
+        row = lines[line]
+        if flow:
+            pairs = ", ".join(f"{lang}: {json.dumps(value, ensure_ascii=False)}"
+                              for lang, value in texts.items())
+            lines[line] = f"{row[:start]}{{{pairs}}}{row[end:]}"
+            continue
+        item = isinstance(path[-1], int)
+        indent = " " * column
+        # A placeholder stays as it reads; other text is quoted, so YAML keeps it text.
+        values = [f"{lang}: " + (value if value.startswith("<")
+                                 else json.dumps(value, ensure_ascii=False))
+                  for lang, value in texts.items()]
+        if item:  # "- <text>": the mapping starts on the item's own line
+            lines[line] = row[:start] + values[0] + row[end:]
+            lines[line + 1:line + 1] = [indent + v for v in values[1:]]
+        else:
+            lines[line] = (row[:start].rstrip() + row[end:]).rstrip()
+            lines[line + 1:line + 1] = [indent + v for v in values]
+    return "\n".join(lines)
+
+
+def _value_at(data: Any, path: tuple[str | int, ...]) -> str:
+    for step in path:
+        data = data[step]
+    return str(data)
 
 
 def write_answers(path: Path, answers: Answers, *, kind: str = DEFAULT_KIND,

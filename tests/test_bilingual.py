@@ -39,10 +39,13 @@ def test_every_clause_has_both_versions_side_by_side(runner: CliRunner, tmp_path
     d = load_description(source).description
     english, dutch = derive(d, "en"), derive(d, "nl")
     tables = _two_column_tables(out)
-    order = ("recitals", *ARTICLES)
-    per_article = [sum(1 for c in english if c.spec.article == a) for a in order]
-    expected = [n + (a == "final") for a, n in zip(order, per_article, strict=True) if n]
-    assert [len(t) for t in tables] == expected
+    per_article = [sum(1 for c in english if c.spec.article == a) for a in ARTICLES]
+    expected = [n + (a == "final") for a, n in zip(ARTICLES, per_article, strict=True) if n]
+    # The preamble: its opening words, each party, the closing words, the recitals with
+    # their opening words, and the operative formula.
+    recitals = sum(1 for c in english if c.spec.article == "recitals")
+    preamble = 1 + len(d.partners) + 1 + (recitals + 1 if recitals else 0) + 1
+    assert [len(t) for t in tables] == [preamble, *expected]
     assert [c.spec.id for c in english] == [c.spec.id for c in dutch]
     for table in tables:
         for left, right in table:
@@ -67,11 +70,11 @@ def _languages_row(out: Path) -> tuple[str, str]:
 def test_final_provisions_say_which_version_prevails(runner: CliRunner, tmp_path: Path) -> None:
     first = _languages_row(_generate(runner, tmp_path, "--lang", "en,nl"))
     assert "the English version prevails" in first[0]
-    assert "versie in het Engels voor" in first[1]
+    assert "De Engelse versie prevaleert" in first[1]
     chosen = _languages_row(_generate(runner, tmp_path, "--lang", "en,nl", "--prevailing", "nl",
                                       "--force"))
     assert "the Dutch version prevails" in chosen[0]
-    assert "versie in het Nederlands voor" in chosen[1]
+    assert "De Nederlandse versie prevaleert" in chosen[1]
 
 
 def test_dutch_first_puts_dutch_in_the_left_column(runner: CliRunner, tmp_path: Path) -> None:

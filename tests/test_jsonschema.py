@@ -256,10 +256,12 @@ def test_a_type_list_becomes_a_json_type_list() -> None:
               props["compliance"]["properties"]["conflict_of_interest"],
               props["funding"]["properties"]["audit_rights"]]
     for prop in places:
-        assert prop["type"] == ["boolean", "string"], prop
+        # "object": the text may be given per language, as every text field may.
+        assert prop["type"] == ["boolean", "string", "object"], prop
         assert prop["maxLength"] == MAX_MARKDOWN, prop
         assert prop["description"].endswith("Accepts Markdown."), prop
-        assert not {"minLength", "enum", "items", "properties"} & set(prop), prop
+        assert not {"minLength", "enum", "items"} & set(prop), prop
+        assert set(prop["properties"]) == {"en", "nl"}, prop
 
 
 def test_a_type_list_takes_null_and_a_minimum_length_where_cerberus_does(
@@ -268,8 +270,9 @@ def test_a_type_list_takes_null_and_a_minimum_length_where_cerberus_does(
     rules["compliance"]["schema"]["anti_corruption"].update(nullable=True, empty=False)
     monkeypatch.setattr("agreementgen.validation.schema.schema_rules", lambda: rules)
     prop = jsonschema.json_schema()["properties"]["compliance"]["properties"]["anti_corruption"]
-    assert prop["type"] == ["boolean", "string", "null"]
+    assert prop["type"] == ["boolean", "string", "object", "null"]
     assert prop["minLength"] == 1
+    assert prop["properties"]["nl"]["minLength"] == 1
 
 
 @pytest.mark.parametrize(("kind", "extra", "error"), [
@@ -453,3 +456,37 @@ def test_schema_command_errors(runner: CliRunner, tmp_path: Path) -> None:
     assert f"{tmp_path}: this is a folder; name the file to write" in folder.stderr
     assert "Traceback" not in folder.output
     assert runner.invoke(cli, ["schema", "--format", "xsd"]).exit_code == 2
+
+
+def _validator() -> Any:
+    return jsonschema_lib.Draft202012Validator(jsonschema.json_schema())
+
+
+def test_a_text_may_be_plain_or_given_per_language() -> None:
+    """Editors accept both forms of a text field, and complete the language keys."""
+    data = copy.deepcopy(load(COCOA).data)
+    data["purpose"]["problem"] = {"en": "Deforestation is rising.",
+                                  "nl": "De ontbossing neemt toe."}
+    data["purpose"]["shared_objectives"] = [{"nl": "Een doel."}, "A plain objective."]
+    data["partners"][0]["role"] = {"en": "buyer"}
+    assert list(_validator().iter_errors(data)) == []
+    problem = jsonschema.json_schema()["properties"]["purpose"]["properties"]["problem"]
+    assert problem["type"] == ["string", "object"]
+    assert set(problem["properties"]) == {"en", "nl"}
+    assert problem["properties"]["nl"]["description"] == "The text in Dutch (nl)."
+
+
+@pytest.mark.parametrize("value", [{}, {"de": "Text"}, {"en": 3}, {"en": ""}])
+def test_a_bad_language_mapping_is_refused_by_the_json_schema(value: Any) -> None:
+    data = copy.deepcopy(load(COCOA).data)
+    data["purpose"]["problem"] = value
+    assert list(_validator().iter_errors(data))
+
+
+def test_ids_and_references_are_never_language_mappings() -> None:
+    props = jsonschema.json_schema()["properties"]
+    partner = props["partners"]["items"]["properties"]
+    assert partner["id"]["type"] == "string"
+    contribution = props["contributions"]["items"]["properties"]
+    assert contribution["partner"]["type"] == "string"
+    assert props["agreement"]["properties"]["kind"]["type"] != "object"

@@ -460,7 +460,8 @@ def _toc_from_context(b: Builder) -> None:
 
 def _toc_of(articles: Sequence[str]) -> Callable[[Builder], None]:
     """Contents computed in the template, for a template that shows only some articles."""
-    names = ", ".join(f'"{a}"' for a in articles)
+    # The parties come before the numbered articles, under a heading of their own.
+    names = ", ".join(f'"{a}"' for a in articles if a != "parties")
 
     def entries(b: Builder) -> None:
         b.para("{{ t.articles.parties }}", style="toc 1")
@@ -521,6 +522,10 @@ def _article_with_table(b: Builder, name: str, spec: TableSpec) -> None:
 def _parties(b: Builder) -> None:
     """The parties, the recitals and the operative formula, before the numbered articles."""
     b.heading("{{ t.articles.parties }}", style="Unnumbered Heading")
+    # A bilingual agreement gives the whole preamble in two columns as preamble.columns.
+    b.tag("{%p if preamble.columns %}")
+    b.para("{{p preamble.columns }}")
+    b.tag("{%p else %}")
     b.para("{{r preamble.parties_intro }}")
     b.tag("{%p for p in partners %}")
     b.para("{{r p.party }}", style="Party")
@@ -531,6 +536,7 @@ def _parties(b: Builder) -> None:
     b.para("{{p recitals }}")
     b.tag("{%p endif %}")
     b.para("{{r preamble.operative }}")
+    b.tag("{%p endif %}")
 
 
 def _signatures(b: Builder) -> None:

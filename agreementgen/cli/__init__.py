@@ -20,6 +20,7 @@ COMMANDS = {
     "init": "agreementgen.cli.init:init",
     "validate": "agreementgen.cli.validate:validate",
     "review": "agreementgen.cli.review:review",
+    "translations": "agreementgen.cli.translations:translations",
     "generate": "agreementgen.cli.generate:generate",
     "batch": "agreementgen.cli.batch:batch",
     "explain": "agreementgen.cli.explain:explain",

@@ -34,12 +34,12 @@ def explain(file: Path, clause_id: str | None, fmt: str, lang: str | None) -> No
     loaded = load_description(file)
     language = language_of(loaded, lang)
     if clause_id is not None:
-        clause = lookup(loaded.description, clause_id, language, str(file))
+        clause = lookup(loaded.description_in(language), clause_id, language, str(file))
         if fmt == "json":
             click.echo(format_json([clause], str(file), language), nl=False)
         else:
             click.echo(clause_text(clause, language), nl=False)
         return
-    clauses = derive(loaded.description, language)
+    clauses = derive(loaded.description_in(language), language)
     output = format_json if fmt == "json" else format_text
     click.echo(output(clauses, str(file), language), nl=False)

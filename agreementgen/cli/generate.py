@@ -17,23 +17,29 @@ from agreementgen.cli.options import (
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="The file to write: .docx, .pdf, .md or .html (default: the input's name "
-                   "in the current folder).")
+              help="The file to write: .docx, .pdf, .md or .html; a name without a suffix "
+                   "gets Word, missing folders are made (default: the input's name in the "
+                   "current folder).")
 @click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS),
               help="Output format (default: from the -o suffix, else docx). pdf needs "
                    "LibreOffice; md and html are review copies from a built-in layout.")
 @template_options
 @agreement_options
-@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
-@click.option("--quiet", is_flag=True, help="Do not print the partnership health warnings.")
+@click.option("--force", is_flag=True,
+              help="Overwrite an existing output file (only a regular file, never a link, "
+                   "folder or device).")
+@click.option("--quiet", is_flag=True,
+              help="Do not print the partnership health warnings and untranslated texts.")
 @click.option("--strict", is_flag=True,
-              help="Refuse to generate while health warnings remain (exit 1).")
+              help="Refuse to generate while health warnings, open points or untranslated "
+                   "texts remain (exit 1).")
 def generate(file: Path, output: Path | None, fmt: str | None, template: str | None,
              template_dirs: tuple[Path, ...], lang: str | None, prevailing: str | None,
              health_annex: bool, force: bool, quiet: bool, strict: bool) -> None:
     """Validate a description and write the draft agreement as Word, PDF, Markdown or HTML.
 
-    Prints the partnership health warnings (see `review`) unless --quiet.
+    Prints the partnership health warnings (see `review`), and the texts that have no
+    version in the output language (see `translations`), unless --quiet.
 
     \b
     Example:
@@ -41,9 +47,15 @@ def generate(file: Path, output: Path | None, fmt: str | None, template: str | N
       agreementgen generate examples/cocoa-supply-chain.yaml --lang en,nl --health-annex
       agreementgen generate examples/cocoa-supply-chain.yaml -o review/cocoa.html
     """
+    from agreementgen.errors import OutputError
     from agreementgen.generate import generate as run
+    from agreementgen.generate import target_format
 
     check_prevailing(lang, prevailing)
+    try:
+        fmt = target_format(output, fmt)
+    except OutputError as exc:
+        raise click.BadParameter(exc.message, param_hint="'-o' / '--output'") from None
 
     result = run(file, output, template=template, lang=lang, format=fmt, prevailing=prevailing,
                  force=force, template_dirs=list(template_dirs), strict=strict,
@@ -55,5 +67,12 @@ def generate(file: Path, output: Path | None, fmt: str | None, template: str | N
         from agreementgen.health import format_text
 
         click.echo(format_text(result.review, result.language.split(",")[0], points), err=True)
+    if result.untranslated and not quiet:
+        from agreementgen.translations import format_untranslated
+
+        for lang in result.language.split(","):
+            text = format_untranslated([u for u in result.untranslated if u.lang == lang], lang)
+            if text:
+                click.echo(text, err=True)
     click.echo(f"wrote {result.output} ({result.template.name}, {result.language}, "
                f"{len(result.clauses)} clauses)")

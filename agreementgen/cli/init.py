@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from agreementgen.i18n import DEFAULT_LANGUAGE, LANGUAGES, message
+from agreementgen.cli.options import parse_languages
+from agreementgen.i18n import DEFAULT_LANGUAGE, message
 from agreementgen.starter import DEFAULT_KIND, KINDS, Answers, PartnerAnswers
 
 
@@ -15,8 +16,10 @@ from agreementgen.starter import DEFAULT_KIND, KINDS, Answers, PartnerAnswers
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--kind", type=click.Choice(KINDS), default=DEFAULT_KIND, show_default=True,
               help="The kind of agreement the description is for.")
-@click.option("--lang", type=click.Choice(LANGUAGES), default=DEFAULT_LANGUAGE, show_default=True,
-              help="Language of the comments, placeholders and agreement.language.")
+@click.option("--lang", default=DEFAULT_LANGUAGE, show_default=True, callback=parse_languages,
+              metavar="LANG[,LANG]",
+              help="Language of the comments, placeholders and agreement.language; two "
+                   "(en,nl) give every free text in both languages.")
 @click.option("-i", "--interactive", is_flag=True,
               help="Ask the essential questions and write a description from the answers.")
 @click.option("--schema-url", metavar="URL",
@@ -35,17 +38,19 @@ def init(file: Path, kind: str, lang: str, interactive: bool, schema_url: str | 
     Example:
       agreementgen init partnership.yaml
       agreementgen init water-mou.yaml --kind mou --lang nl
+      agreementgen init partnership.yaml --lang en,nl
       agreementgen init partnership.yaml --interactive
     """
     from agreementgen.starter import SchemaFile, check_init_target, write_answers, write_starter
 
+    langs, lang = lang, lang.split(",")[0]
     if interactive:
         check_init_target(file, force=force)
         answers = ask(lang)
         result = write_answers(file, answers, kind=kind, lang=lang, force=force,
                                schema_url=schema_url)
     else:
-        result = write_starter(file, kind=kind, lang=lang, force=force, schema_url=schema_url)
+        result = write_starter(file, kind=kind, lang=langs, force=force, schema_url=schema_url)
     if result.schema is not None and result.schema_file is SchemaFile.WRITTEN:
         click.echo(message("init_schema_written", lang, schema=result.schema, file=file))
     elif result.schema is not None and result.schema_file is SchemaFile.OUTDATED:

@@ -16,10 +16,10 @@ from agreementgen.cli.options import language_option
               show_default=True, help="Output format of the review.")
 @language_option(bilingual=False, of="the review")
 @click.option("--strict", is_flag=True,
-              help="Exit 1 when any warning or open point remains.")
+              help="Exit 1 when any warning, open point or untranslated text remains.")
 def review(file: Path, fmt: str, lang: str | None, strict: bool) -> None:
     """Review the partnership's health (rules H01-H26, scored per insight) and list the open
-    points the agreement would hold.
+    points the agreement would hold and the texts with no version in the language (--lang).
 
     \b
     Example:
@@ -34,12 +34,13 @@ def review(file: Path, fmt: str, lang: str | None, strict: bool) -> None:
     loaded = load_description(file)
     lang = language_of(loaded, lang)
     result = run(loaded, lang)
-    points = open_points(derive(loaded.description, lang))
+    points = open_points(derive(loaded.description_in(lang), lang))
+    missing = loaded.untranslated(lang)
     if fmt == "json":
-        click.echo(format_json(result, str(file), points))
+        click.echo(format_json(result, str(file), points, missing))
     elif fmt == "markdown":
-        click.echo(format_markdown(result, lang, points))
+        click.echo(format_markdown(result, lang, points, missing))
     else:
-        click.echo(format_text(result, lang, points))
-    if strict and (result.warnings or points):
+        click.echo(format_text(result, lang, points, missing))
+    if strict and (result.warnings or points or missing):
         sys.exit(1)

@@ -36,7 +36,9 @@ def review(loaded: Any, lang: str = "en") -> Review:
         One finding per warning, and one ``met`` or ``not_applicable`` finding per rule without
         warnings, in rule order; and a score per insight.
     """
-    d: Description = loaded.description
+    # The findings quote the description's texts in the language of the messages.
+    in_language = getattr(loaded, "description_in", None)
+    d: Description = in_language(lang) if in_language else loaded.description
     source: Source | None = loaded.source
     texts = catalog(lang, "health")
     whole = texts["places"]["whole"]

@@ -11,12 +11,13 @@ from agreementgen.i18n import catalog
 
 if TYPE_CHECKING:
     from agreementgen.clauses import OpenPoint
+    from agreementgen.translations import Untranslated
 
 
-def format_text(review: Review, lang: str = "en",
-                open_points: Sequence[OpenPoint] = ()) -> str:
-    """The review for a terminal: the score per insight, each warning with its place, and the
-    open points the agreement would hold."""
+def format_text(review: Review, lang: str = "en", open_points: Sequence[OpenPoint] = (),
+                untranslated: Sequence[Untranslated] = ()) -> str:
+    """The review for a terminal: the score per insight, each warning with its place, the
+    open points the agreement would hold, and the texts with no version in ``lang``."""
     words = catalog(lang, "health")["report"]
     met = sum(s.met for s in review.scores)
     applicable = sum(s.applicable for s in review.scores)
@@ -40,12 +41,19 @@ def format_text(review: Review, lang: str = "en",
         lines += ["", words["open_points"].format(count=len(open_points))]
         lines += [words["open_point"].format(number=p.number, clause=p.clause, text=p.text)
                   for p in open_points]
+    if untranslated:
+        from agreementgen.translations import format_untranslated
+
+        lines += ["", format_untranslated(untranslated, lang).rstrip("\n")]
     return "\n".join(lines) + "\n"
 
 
-def format_json(review: Review, file: str, open_points: Sequence[OpenPoint] = ()) -> str:
+def format_json(review: Review, file: str, open_points: Sequence[OpenPoint] = (),
+                untranslated: Sequence[Untranslated] = ()) -> str:
     """The review as JSON with stable keys: ``file``, ``warnings``, ``scores``, ``findings``,
-    and ``open_points`` (each with the id of its ``clause`` and its ``text``)."""
+    ``open_points`` (each with the id of its ``clause`` and its ``text``) and ``untranslated``
+    (each field's ``path``, ``line``, the ``lang`` it lacks and the language it is
+    ``shown_in``)."""
     document = {
         "file": file,
         "warnings": len(review.warnings),
@@ -56,14 +64,16 @@ def format_json(review: Review, file: str, open_points: Sequence[OpenPoint] = ()
                       "severity": WARNING if f.status == WARNING else None}
                      for f in review.findings],
         "open_points": [{"clause": p.clause, "text": p.text} for p in open_points],
+        "untranslated": [{"path": u.path, "line": u.line, "lang": u.lang,
+                          "shown_in": u.shown_in} for u in untranslated],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def format_markdown(review: Review, lang: str = "en",
-                    open_points: Sequence[OpenPoint] = ()) -> str:
-    """The review as Markdown: a table of scores per insight, a table of warnings, and the
-    open points the agreement would hold."""
+def format_markdown(review: Review, lang: str = "en", open_points: Sequence[OpenPoint] = (),
+                    untranslated: Sequence[Untranslated] = ()) -> str:
+    """The review as Markdown: a table of scores per insight, a table of warnings, the
+    open points the agreement would hold, and the texts with no version in ``lang``."""
     from agreementgen.clauses import escape_markdown
 
     def cell(text: str) -> str:
@@ -88,6 +98,13 @@ def format_markdown(review: Review, lang: str = "en",
         out += ["", f"### {words['markdown_open_points']}", ""]
         out += ["- " + cell(words["open_point"].format(number=p.number, clause=p.clause,
                                                        text=p.text)) for p in open_points]
+    if untranslated:
+        from agreementgen.translations import format_untranslated
+
+        heading = format_untranslated(untranslated, lang).splitlines()[0]
+        out += ["", f"### {words['markdown_untranslated']}", "", cell(heading), ""]
+        out += [f"- `{u.path}`" + (words["line"].format(line=u.line) if u.line else "")
+                for u in untranslated]
     return "\n".join(out) + "\n"
 
 

@@ -21,15 +21,33 @@ from lxml import etree
 from agreementgen.errors import Problem, RenderError, TemplateError
 from agreementgen.i18n import message
 from agreementgen.render.sandbox import template_environment
+from agreementgen.render.untranslated import mark_untranslated
 
 # Limits checked before a template is loaded: a .docx is a zip, and a zip can be a bomb.
 MAX_TEMPLATE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200
 MAX_MEMBERS = 2_000
+#: Why a member's name is not a name inside the document (message ``member_reason_*``).
+DROP_REASONS = ("absolute", "drive", "backslash", "parent")
+_DRIVE = re.compile(r"[A-Za-z]:")
+#: The longest text one XML text node may hold: libxml2's limit unless it is told to read
+#: "huge" documents, which neither the check of a template nor that of the output does.
+MAX_XML_TEXT = 10_000_000
+# Templates come from elsewhere: no entities expanded, no DTD loaded, nothing fetched.
+SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+_DOCTYPE = re.compile(r"\A\ufeff?\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*)*<!DOCTYPE", re.DOTALL)
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_UNDEFINED_ENTITY = re.compile(r"Entity '([^']+)' not defined")
+_TEXT_TOO_LONG = ("Text node too long", "huge text node")  # libxml2 2.11+, and before
+#: The code of a part that is not well-formed XML for a reason with no message of its own.
+MALFORMED_PART = "check_part_unreadable"
+_NEAR_CHARS = 2_000  # how far from a problem to look for its paragraph
+_NEAR_SHOWN = 120
 
 DOCUMENT = "word/document.xml"
 NUMBERING = "word/numbering.xml"
+STYLES = "word/styles.xml"
 TEMPLATED_PART = re.compile(
     r"^(word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml|docProps/core\.xml)$")
 _DOTX = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
@@ -73,12 +91,15 @@ class CompiledTemplate:
         name: How the template is named in messages.
         path: The template file.
         sha256: The SHA-256 of the file as it was read, for manifests.
+        dropped: The members left out of every document, with why (see
+            :func:`unsafe_member_name`).
     """
 
     def __init__(self, path: str | Path, name: str | None = None) -> None:
         self.path = Path(path)
         self.name = name or str(path)
-        self._members, self.sha256 = read_members(self.path, self.name)
+        found = open_template(self.path, self.name)
+        self._members, self.sha256, self.dropped = found.members, found.sha256, found.dropped
         env = template_environment()
         self._parts = [self._compile(env, n, data) for n, data in self._members.items()
                        if TEMPLATED_PART.match(n)]
@@ -87,7 +108,15 @@ class CompiledTemplate:
     def _compile(self, env: Any, part: str, data: bytes) -> _Part:
         from docxtpl import DocxTemplate
 
-        xml = data.decode("utf-8")
+        try:
+            xml, _ = template_part(self.name, part, data)
+        except TemplateError as exc:
+            # Other mistakes in the XML show when the part is rendered, where the check of the
+            # output names them; a DTD, bytes that are not UTF-8, an undefined entity or an
+            # over-long text no rendering can mend.
+            if exc.problems[0].code != MALFORMED_PART:
+                raise
+            xml = data.decode("utf-8")
         # docxtpl's tag clean-up: rejoins tags Word split across runs and expands the
         # {%p %} / {%tr %} / {{r }} forms; it only rewrites text, so it is called unbound.
         patched = DocxTemplate.patch_xml(None, xml)
@@ -140,7 +169,7 @@ class CompiledTemplate:
             except SecurityError as exc:
                 raise self._error("template_unsafe", part.name, exc) from None
             except UndefinedError as exc:
-                raise self._error("template_undefined", part.name, exc, part.source) from None
+                raise self._undefined(part, context, exc) from None
             except JinjaTemplateError as exc:
                 raise self._error("template_error", part.name, exc, part.source) from None
             except MemoryError:
@@ -151,8 +180,7 @@ class CompiledTemplate:
             try:
                 etree.fromstring(data)
             except etree.XMLSyntaxError as exc:
-                text = message("render_broken_xml", part=part.name, problem=str(exc))
-                raise RenderError(text, [Problem(self.name, text, code="broken_xml")]) from None
+                raise self._broken(part.name, exc) from None
             rendered[part.name] = data
         for name, rewrite in (extra_parts or {}).items():
             if name in self._members:
@@ -162,6 +190,24 @@ class CompiledTemplate:
         except ValueError as exc:
             text = message("render_too_large", problem=str(exc))
             raise RenderError(text, [Problem(self.name, text, code="too_large")]) from None
+
+    def _undefined(self, part: _Part, context: Mapping[str, Any],
+                   exc: UndefinedError) -> TemplateError:
+        """The error for a name the context lacks, located and with a suggestion, in the
+        words of ``templates check``."""
+        from agreementgen.template_check import undefined_problem
+
+        problem = undefined_problem(self.name, part.name, part.source, context,
+                                    exc.message or str(exc))
+        return TemplateError(problem.message, [problem])
+
+    def _broken(self, part: str, exc: etree.XMLSyntaxError) -> RenderError:
+        """The error for a part that rendered to XML that does not parse."""
+        if any(marker in exc.msg for marker in _TEXT_TOO_LONG):
+            text = message("render_text_too_long", part=part, limit=MAX_XML_TEXT)
+        else:
+            text = message("render_broken_xml", part=part, problem=str(exc))
+        return RenderError(text, [Problem(self.name, text, code="broken_xml")])
 
     def member(self, name: str) -> bytes | None:
         """The raw bytes of one member of the template (e.g. the numbering part)."""
@@ -261,7 +307,8 @@ def without_paragraph_lines(xml: str) -> str:
 
 
 def finish_xml(xml: str, escapes: bool = True) -> str:
-    """Turn tabs and line breaks into Word's, and docxtpl's escaped delimiters into text.
+    """Turn tabs and line breaks into Word's, docxtpl's escaped delimiters into text, and
+    untranslated text into runs tagged with its language.
 
     Args:
         xml: A rendered part.
@@ -269,6 +316,7 @@ def finish_xml(xml: str, escapes: bool = True) -> str:
     """
     if escapes:
         xml = xml.replace(_LITERAL_MARK, "")
+    xml = mark_untranslated(xml)
     if "\r" in xml:
         # A value's CRLF or CR is one line break, as XML itself reads it (resolve_listing
         # would break at the LF and XML would turn the CR left behind into a second one).
@@ -303,8 +351,59 @@ def _has_listing_chars(text: str, start: int = 0) -> bool:
     return any(text.find(c, start) >= 0 for c in _LISTING)
 
 
+@dataclass(frozen=True)
+class TemplateFile:
+    """The members of a .docx as read, and the members left out because of their names.
+
+    Attributes:
+        members: Each member's name and bytes, in the zip's order.
+        sha256: The SHA-256 of the file as it was read, for manifests.
+        dropped: (name, reason) of each member whose name points outside the document;
+            the reason is one of :data:`DROP_REASONS`.
+    """
+
+    members: dict[str, bytes]
+    sha256: str
+    dropped: tuple[tuple[str, str], ...] = ()
+
+
+def unsafe_member_name(name: str) -> str | None:
+    """Why a zip member's name could point outside the folder it is unpacked in, or None.
+
+    Word names a document's parts by forward-slash paths inside it (``word/document.xml``);
+    an absolute name, a drive letter, a backslash or a ``..`` segment never occurs in one, and
+    a tool that unpacks the output could write such a member anywhere.
+    """
+    if name.startswith(("/", "\\")):
+        return "absolute"
+    if _DRIVE.match(name):
+        return "drive"
+    if "\\" in name:
+        return "backslash"
+    if ".." in name.split("/"):
+        return "parent"
+    return None
+
+
 def read_members(path: Path, name: str) -> tuple[dict[str, bytes], str]:
-    """The members of a .docx and its SHA-256, after refusing non-zips, bombs and non-documents."""
+    """The members of a .docx and its SHA-256 (see :func:`open_template`)."""
+    found = open_template(path, name)
+    return found.members, found.sha256
+
+
+def open_template(path: Path, name: str) -> TemplateFile:
+    """Read a .docx after refusing non-zips, bombs, damaged members and non-documents.
+
+    Members whose names point outside the document are left out, unread.
+
+    Args:
+        path: The template file.
+        name: How the template is named in messages.
+
+    Raises:
+        TemplateError: The file cannot be used as a template; the error names the file, and
+            the member when one is to blame.
+    """
 
     def fail(code: str, **values: Any) -> TemplateError:
         text = message("template_unreadable", reason=message(code, **values))
@@ -332,13 +431,115 @@ def read_members(path: Path, name: str) -> tuple[dict[str, bytes], str]:
             if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * packed:
                 raise fail("template_reason_ratio", part=info.filename,
                            ratio=info.file_size // packed)
-        names = {i.filename for i in infos}
-        if DOCUMENT not in names:
+        dropped = [(i.filename, why) for i in infos
+                   if (why := unsafe_member_name(i.filename)) is not None]
+        kept = [i for i in infos if unsafe_member_name(i.filename) is None]
+        if DOCUMENT not in {i.filename for i in kept}:
             raise fail("template_reason_not_word", part=DOCUMENT)
-        try:
-            members = {i.filename: archive.read(i) for i in infos}
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise fail("template_reason_damaged", problem=exc) from None
+        members: dict[str, bytes] = {}
+        for info in kept:
+            try:
+                members[info.filename] = archive.read(info)
+            # zlib.error: damaged deflate data; NotImplementedError: a compression method
+            # zipfile lacks; RuntimeError: an encrypted member.
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error,
+                    NotImplementedError, RuntimeError) as exc:
+                raise fail("template_reason_damaged", part=info.filename,
+                           problem=exc) from None
     if _DOTX.encode() in members.get("[Content_Types].xml", b""):
         raise fail("template_reason_dotx")
-    return members, hashlib.sha256(content).hexdigest()
+    for part, data in members.items():
+        if part.endswith((".xml", ".rels")) and _declares_dtd(data):
+            raise _part_error(name, part, "template_part_dtd")
+    return TemplateFile(members, hashlib.sha256(content).hexdigest(), tuple(dropped))
+
+
+def _declares_dtd(data: bytes) -> bool:
+    """Whether an XML part starts with a document type declaration (its prolog has one)."""
+    head = data[:4096]
+    text = head.decode("utf-16" if head.startswith(_UTF16_BOMS) else "utf-8", errors="replace")
+    return _DOCTYPE.match(text) is not None
+
+
+def template_part(name: str, part: str, data: bytes) -> tuple[str, Any]:
+    """The text and the parsed root of a templated part, once it is known to be usable.
+
+    ``templates check`` and compiling a template both read a part through here, so both give
+    the same verdict in the same words (compiling leaves a part that is not well-formed for
+    another reason, :data:`MALFORMED_PART`, to the check of the rendered output).
+
+    Args:
+        name: How the template is named in messages.
+        part: The member's name (``word/document.xml``).
+        data: Its bytes.
+
+    Raises:
+        TemplateError: The part declares a DTD (external entities), is not UTF-8, uses an
+            entity XML does not define, holds a text too long for XML, or is otherwise not
+            well-formed; the problem names the file, the part, and the place in it.
+    """
+    if _declares_dtd(data):
+        raise _part_error(name, part, "template_part_dtd")
+    try:
+        xml = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start].decode("utf-8")
+        line_start = before.rfind("\n") + 1
+        text = data.decode("utf-8", errors="replace")
+        raise _part_error(name, part, "template_part_not_utf8", byte=f"0x{data[exc.start]:02X}",
+                          line=before.count("\n") + 1, column=len(before) - line_start + 1,
+                          near=_near(text, len(before))) from None
+    try:
+        root = etree.fromstring(data, SAFE_PARSER)
+    except etree.XMLSyntaxError as exc:
+        code, values = _xml_trouble(exc, xml)
+        raise _part_error(name, part, code, **values) from None
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None:
+        raise _part_error(name, part, "template_part_dtd")
+    return xml, root
+
+
+def _xml_trouble(exc: etree.XMLSyntaxError, xml: str) -> tuple[str, dict[str, Any]]:
+    """The message code and values that say what is wrong with XML lxml refused."""
+    lineno = exc.lineno or 1
+    lines = xml.split("\n")
+    line = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
+    offset = sum(len(x) + 1 for x in lines[: lineno - 1])
+    after = exc.offset or 0  # libxml2 points just past the problem
+    entity = _UNDEFINED_ENTITY.search(exc.msg)
+    if entity is not None:
+        reference = f"&{entity.group(1)};"
+        start = line.rfind(reference, 0, after + len(reference))
+        start = start if start >= 0 else max(line.find(reference), 0)
+        return "template_part_entity", {
+            "entity": reference, "line": lineno, "column": start + 1,
+            "near": _near(xml, offset + start)}
+    if any(marker in exc.msg for marker in _TEXT_TOO_LONG):
+        start = line.rfind(">", 0, after) + 1
+        return "template_part_text_too_long", {
+            "line": lineno, "column": start + 1, "limit": MAX_XML_TEXT,
+            "near": _near(xml, offset + start, forward=True)}
+    return MALFORMED_PART, {"problem": exc.msg}
+
+
+def _near(xml: str, index: int, forward: bool = False) -> str:
+    """``; paragraph: '...'`` with the text of the paragraph around ``index`` in a part's XML
+    (or of the text that starts there, ``forward``), or "" when it has no text."""
+    if forward:
+        chunk = xml[index: index + _NEAR_CHARS]
+    else:
+        start = max(xml.rfind("<w:p>", 0, index), xml.rfind("<w:p ", 0, index),
+                    index - _NEAR_CHARS)
+        end = xml.find("</w:p>", index, index + _NEAR_CHARS)
+        chunk = xml[max(start, 0): end if end >= 0 else index + _NEAR_CHARS]
+    # Tags out without a space: Word splits words across runs.
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]*>?", "", chunk)).strip()
+    if len(text) > _NEAR_SHOWN:
+        text = text[: _NEAR_SHOWN - 1] + "\u2026"
+    return message("check_near", context=text) if text else ""
+
+
+def _part_error(name: str, part: str, code: str, **values: Any) -> TemplateError:
+    text = message(code, **values)
+    return TemplateError(text, [Problem(name, text, part, code=code)])

@@ -87,6 +87,7 @@ class _Paragraph:
     segs: list[_Seg] = field(default_factory=list)
     num: tuple[int, str] | None = None  # (ilvl, numId)
     indent: int = 0
+    hanging: int = 0  # twips the first line hangs out of the indent (a written-out number)
     depth: int = 0  # list nesting, used when flattening to runs
     marker: str = ""  # "•" or "3.", used when flattening to runs
     bookmark: tuple[int, str] | None = None
@@ -145,6 +146,9 @@ def _lead_paragraph(paragraph: _Paragraph, lead: Lead) -> None:
     paragraph.indent = 0
     paragraph.bookmark = lead.bookmark
     if (lead.num is None or lead.num[1] == _NO_NUMBERING) and lead.number:
+        if lead.num is not None:
+            # The style's numbering is off, and with it the indent the number hung in.
+            paragraph.indent = paragraph.hanging = CLAUSE_INDENT
         plain = _Format()
         number = ([_Seg("text", plain, lead.number)] if lead.number_ref is None
                   else _reference(lead.number_ref, lead.number, plain))
@@ -496,7 +500,9 @@ def _paragraph_xml(paragraph: _Paragraph) -> str:
     if paragraph.num is not None:
         ilvl, num_id = paragraph.num
         ppr += f'<w:numPr><w:ilvl w:val="{ilvl}"/><w:numId w:val="{_attr(num_id)}"/></w:numPr>'
-    if paragraph.indent:
+    if paragraph.hanging:
+        ppr += f'<w:ind w:left="{paragraph.indent}" w:hanging="{paragraph.hanging}"/>'
+    elif paragraph.indent:
         ppr += f'<w:ind w:left="{paragraph.indent}"/>'
     runs = _runs_xml(paragraph.segs)
     if paragraph.bookmark is not None:

@@ -48,8 +48,8 @@ def build_probes(numbering_xml: bytes | None, languages: Sequence[str] = ()) -> 
         shared, clauses, health = _derived(index, lang)
         writer = word_writer(NumberingAllocator(numbering_xml))
         # Alternate the health annex so both sides of ``options.health_annex`` are rendered.
-        context = build_context(loaded.description, lang, writer, clauses, shared,
-                                review=health, health_annex=index % 2 == 0)
+        context = build_context(loaded.description_in(lang, marked=True), lang, writer,
+                                clauses, shared, review=health, health_annex=index % 2 == 0)
         probes.append(Probe(label, context))
     return probes
 
@@ -83,8 +83,9 @@ def _derived(index: int, lang: str) -> tuple[dict[str, Any], list[Any], Any]:
     from agreementgen.health import review
 
     _, loaded, _ = _descriptions()[index]
-    shared = facts(loaded.description, lang)
-    return shared, derive(loaded.description, lang, shared), review(loaded, lang)
+    d = loaded.description_in(lang, marked=True)
+    shared = facts(d, lang)
+    return shared, derive(d, lang, shared), review(loaded, lang)
 
 
 def merge_contexts(contexts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

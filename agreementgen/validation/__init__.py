@@ -6,11 +6,18 @@ from typing import Any
 
 from agreementgen.errors import Problem, ValidationError
 from agreementgen.loading import Source, format_path
+from agreementgen.translations import check_languages, single_texts
 from agreementgen.validation.characters import check_characters, visible
 from agreementgen.validation.rules import check_rules
-from agreementgen.validation.schema import check_schema
+from agreementgen.validation.schema import (
+    check_money,
+    check_schema,
+    correct_misspellings,
+    schema_rules,
+    with_defaults,
+)
 
-__all__ = ["check", "validate_source"]
+__all__ = ["check", "check_warnings", "validate_source"]
 
 
 def check(source: Source) -> tuple[dict[str, Any], list[Problem]]:
@@ -19,19 +26,50 @@ def check(source: Source) -> tuple[dict[str, Any], list[Problem]]:
     Returns:
         The normalised document and the problems (empty when the description is valid).
     """
-    document, flaws = check_schema(source.data)
-    flaws += check_rules(source.data)
+    # Texts in several languages are checked here; the schema and the rules see one text
+    # per field, and the document returned keeps every language.
+    rules = schema_rules()
+    flaws = check_languages(rules, source.data)
+    single = single_texts(rules, source.data)
+    document, schema_flaws = check_schema(single)
+    # A misspelt section is checked under its right name: one problem, not a second one
+    # for the section "missing", nor one for every reference into it.
+    single, schema_flaws, misspelt = correct_misspellings(single, schema_flaws)
+    flaws += schema_flaws
+    flaws += misspelt.restore(check_rules(single))
+    flaws += check_money(source.data, source.written)
     flaws += check_characters(source.data)
+    if single is not source.data:
+        document = with_defaults(rules, source.data)
     problems = []
     for flaw in flaws:
         line, column = source.locate(flaw.path, key=flaw.at_key)
         text = flaw.message
-        if flaw.code == "bad_type" and source.format == "yaml" and line is not None:
-            text += _yaml_hint(source.text, line, column)
+        if flaw.code in _TYPED_BY_YAML and source.format == "yaml" and line is not None:
+            text += _yaml_hint(source.text, line, column, _TYPED_BY_YAML[flaw.code])
         field = visible(format_path(flaw.path))
         problems.append(Problem(source.name, visible(text), field, line, column, flaw.code))
     problems.sort(key=lambda p: (p.line or 0, p.column or 0, p.path))
     return document, problems
+
+
+def check_warnings(source: Source) -> list[Problem]:
+    """What a description probably does not say as its writer meant, each a warning with its
+    file, line and field path; the description stays valid.
+
+    Today: list items YAML split at a comma (``[Buy 60,000 litres a day]`` gives ``Buy 60``
+    and ``000 litres a day``).
+    """
+    from agreementgen.i18n import message
+
+    warnings = []
+    for path, before, item in source.split_items():
+        line, column = source.locate(path)
+        text = message("split_list_item", before=before, item=item,
+                       joined=f"{before},{item}")
+        warnings.append(Problem(source.name, visible(text), visible(format_path(path)), line,
+                                column, "split_list_item"))
+    return warnings
 
 
 def validate_source(source: Source) -> dict[str, Any]:
@@ -46,7 +84,12 @@ def validate_source(source: Source) -> dict[str, Any]:
     return document
 
 
-def _yaml_hint(text: str, line: int, column: int | None) -> str:
+#: Flaws of a value YAML may have typed from a bare word, and the hint each gets: put it in
+#: quotes; or, for a field with allowed values (which the message lists), only how YAML read it.
+_TYPED_BY_YAML = {"bad_type": "yaml_typed_hint", "bad_type_allowed": "yaml_typed_note"}
+
+
+def _yaml_hint(text: str, line: int, column: int | None, code: str = "yaml_typed_hint") -> str:
     """When YAML typed a bare word (NO, yes, 012345) as something other than text, say so."""
     from agreementgen.i18n import message
 
@@ -60,7 +103,7 @@ def _yaml_hint(text: str, line: int, column: int | None) -> str:
 
     try:
         value = yaml.safe_load(raw)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # ValueError: an integer of 4300 digits or more
         return ""
     if isinstance(value, bool):
         actual = "a boolean"
@@ -68,4 +111,4 @@ def _yaml_hint(text: str, line: int, column: int | None) -> str:
         actual = "a number"
     else:
         return ""
-    return message("yaml_typed_hint", raw=raw, actual=actual)
+    return message(code, raw=raw, actual=actual)

@@ -19,6 +19,10 @@ __all__ = ["INVALID_XML_CHARACTER", "check_characters", "first_invalid", "visibl
 #: One character that XML 1.0 (and so a .docx) cannot contain.
 INVALID_XML_CHARACTER = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
+#: Private-use characters agreementgen marks clause references, open points and untranslated
+#: text with (see :mod:`agreementgen.clauses.markers`): in a user's text they would forge one.
+RESERVED_CHARACTER = re.compile("[\ue000-\ue00f]")
+
 Path = tuple[str | int, ...]
 
 
@@ -78,6 +82,11 @@ def _walk(value: Any, path: Path) -> Iterator[Flaw]:
 def _flaw(text: str, path: Path, *, at_key: bool) -> Iterator[Flaw]:
     bad = first_invalid(text)
     if bad is None:
+        reserved = RESERVED_CHARACTER.search(text)
+        if reserved is not None and not at_key:
+            yield Flaw(path, "bad_character",
+                       message("reserved_character", character=f"U+{ord(reserved.group()):04X}",
+                               position=reserved.start() + 1))
         return
     position, code_point = bad
     code = "bad_character_in_key" if at_key else "bad_character"
