@@ -110,7 +110,7 @@ def test_everyday_markdown_takes_the_direct_path(text: str) -> None:
     "- a\ncontinued",  # a lazy continuation line
     "- a\n    - nested",
     "- - nested",
-    "- a\n1. b",  # a number among bullets continues the bullet
+    "- a\n1. b",  # a number after bullets starts a list of its own
     "1) not a list here",
     "* star bullet",
     "Title\n=====",
