@@ -134,6 +134,12 @@ def escape_markdown(text: str) -> str:
     return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
+def _in_item(text: str) -> str:
+    """Markdown put into a list item of a clause text: its later lines (a second paragraph,
+    a list) indented to stay inside the item."""
+    return text.strip().replace("\n", "\n    ")
+
+
 @functools.cache
 def _environment(lang: str) -> Any:
     labels = catalog(lang, "labels")
@@ -144,8 +150,8 @@ def _environment(lang: str) -> Any:
     )
     env.filters.update(
         md=lambda v: Md(str(v).strip()),
-        item=lambda v: Md(str(v).strip().replace("\n", "\n    ")),
-        series=lambda v: Md("; ".join(str(x).strip().rstrip(".;") for x in v) + "."),
+        item=lambda v: Md(_in_item(str(v))),
+        series=lambda v: Md(_in_item("; ".join(str(x).strip().rstrip(".;") for x in v) + ".")),
         date=lambda v: format_date(v, lang),
         money=lambda v: format_money(v, lang),
         label=lambda v, group: labels[group][str(v)],

@@ -20,7 +20,7 @@ from lxml import etree
 
 from agreementgen.generate import generate
 from agreementgen.render.markdown_tree import html_tree
-from agreementgen.render.numbering import NumberingAllocator
+from agreementgen.render.numbering import CLAUSE_INDENT, ENUMERATION_STEP, NumberingAllocator
 from agreementgen.render.text import markdown_to_html, markdown_to_markdown
 from agreementgen.render.wordml import markdown_to_runs, markdown_to_wordml
 
@@ -268,3 +268,76 @@ def test_a_nested_list_in_a_field_indented_by_two_spaces_is_nested_in_word_and_m
 
     text = generate(source, tmp_path / "agreement.md").output.read_text(encoding="utf-8")
     assert "- low prices\n    - below cost\n    - paid late\n- low yields" in text
+
+
+# --- end to end: a partner's fields in the identity clause ----------------------------------
+
+MISSION = "To make chocolate from traceable cocoa.\n\nSecond paragraph of the mission."
+OBJECTIVE = "Source 3,000 tonnes a year.\n\nSecond paragraph of the objective."
+
+
+@pytest.fixture(params=["mission", "objective", "both"])
+def two_paragraphs(request: pytest.FixtureRequest, cocoa_data: dict[str, Any],
+                   write_yaml: Callable[..., Path]) -> tuple[Path, list[str]]:
+    """A description whose first partner has a mission or an objective (or both) of two
+    paragraphs, and the second paragraphs expected in that partner's item, in order."""
+    data = copy.deepcopy(cocoa_data)
+    first = data["partners"][0]
+    seconds = []
+    if request.param in ("objective", "both"):
+        first["objectives"][0] = OBJECTIVE
+        seconds.append("Second paragraph of the objective; Meet EU")
+    if request.param in ("mission", "both"):
+        first["mission"] = MISSION
+        seconds.append("Second paragraph of the mission.")
+    return write_yaml(data), seconds
+
+
+def _identity_clause(path: Path) -> list[etree._Element]:
+    """The w:p elements of the clause on the partners' identity and roles."""
+    with zipfile.ZipFile(path) as archive:
+        body = etree.fromstring(archive.read("word/document.xml"))
+    found = list(body.iter(f"{{{W}}}p"))
+    texts = [paragraphs(p)[0] for p in found]
+    start = next(i for i, p in enumerate(texts) if "from its own identity" in p[2])
+    end = next(i for i in range(start + 1, len(texts)) if texts[i][0] == "Clause")
+    return found[start:end]
+
+
+def test_a_second_paragraph_in_a_partners_fields_stays_with_that_partner_in_word(
+        two_paragraphs: tuple[Path, list[str]], tmp_path: Path) -> None:
+    source, seconds = two_paragraphs
+    clause = _identity_clause(generate(source, tmp_path / "agreement.docx").output)
+    found = [paragraphs(p)[0] for p in clause]
+
+    assert [style for style, _, _ in found] == [
+        "Clause", "ClauseList", *["ClauseText"] * len(seconds), "ClauseList", "ClauseList",
+        "ClauseList", "ClauseList"]  # Fair Bean's mission ends in a list of two
+    texts = [text for _, _, text in found]
+    assert texts[1].startswith("Van Rijswijk,")
+    for text, second in zip(texts[2:], seconds, strict=False):
+        assert text.startswith(second)
+    rest = texts[2 + len(seconds):]
+    assert rest[0].startswith("Nkabom,") and rest[1].startswith("Fair Bean,")
+    # One enumeration, (a) (b) (c); the second paragraphs indented as the items' text is.
+    items = [p for p in clause if paragraphs(p)[0][1] == "0"]
+    assert len({p.xpath("string(w:pPr/w:numPr/w:numId/@w:val)", namespaces=NS)
+                for p in items}) == 1
+    indents = {p.xpath("string(w:pPr/w:ind/@w:left)", namespaces=NS)
+               for p in clause[2:2 + len(seconds)]}
+    assert indents == {str(CLAUSE_INDENT + ENUMERATION_STEP)}
+    assert not any(p.xpath(".//w:rFonts", namespaces=NS) for p in clause)  # no code block
+
+
+def test_a_second_paragraph_in_a_partners_fields_stays_with_that_partner_in_markdown(
+        two_paragraphs: tuple[Path, list[str]], tmp_path: Path) -> None:
+    source, seconds = two_paragraphs
+    text = generate(source, tmp_path / "agreement.md").output.read_text(encoding="utf-8")
+    clause = text[text.index("from its own identity"):text.index("**3.2**")]
+
+    lines = [line for line in clause.split("\n") if line]
+    assert lines[1].startswith("- **Van Rijswijk**, ")
+    for line, second in zip(lines[2:], seconds, strict=False):
+        assert line.startswith(f"    {second}")
+    rest = lines[2 + len(seconds):]
+    assert rest[0].startswith("- **Nkabom**, ") and rest[1].startswith("- **Fair Bean**, ")
