@@ -62,11 +62,17 @@ def format_text(clauses: list[Clause], file: str, lang: str) -> str:
 
 
 def clause_text(clause: Clause, lang: str) -> str:
-    """One clause: its id, provenance, and its text as it appears in the agreement (Markdown)."""
+    """One clause: its id, provenance, and its text as it appears in the agreement (Markdown).
+
+    The text is written as the Markdown review copy writes it, so a numbered list reads
+    1. 2. 3. where the clause text numbers every step "1.".
+    """
+    from agreementgen.render.text import markdown_to_markdown
+
     texts = _Texts.of(lang)
     lines = [f"{clause.number}  {clause.spec.id}", *_provenance(clause.spec, texts), "",
-             texts.explain["text"], ""]
-    return "\n".join(lines) + "\n" + markers.plain(clause.text)
+             texts.explain["text"], "", markdown_to_markdown(markers.plain(clause.text))]
+    return "\n".join(lines) + "\n"
 
 
 def format_json(clauses: list[Clause], file: str, lang: str) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import COCOA, MOU
+from conftest import COCOA, DUTCH, MOU
 
 from agreementgen.api import load_description
 from agreementgen.clauses import derive
@@ -42,6 +43,17 @@ def test_clause_id_shows_its_rendered_text(runner: CliRunner) -> None:
     assert "rule: H11" in result.output
     assert "programme leads try to resolve the issue within 30 days" in result.output
     assert "{{" not in result.output
+
+
+def test_clause_text_numbers_a_numbered_list_in_order(runner: CliRunner) -> None:
+    # The clause text writes every escalation step as "1."; Markdown numbers them in order,
+    # and so does the text explain prints.
+    for example in (COCOA, DUTCH):
+        result = runner.invoke(cli, ["explain", str(example), "governance.escalation"])
+        assert result.exit_code == 0, result.output
+        steps = [line.split(" ")[0] for line in result.output.splitlines()
+                 if re.match(r"\d+\. ", line)]
+        assert steps == ["1.", "2.", "3."], result.output
 
 
 def test_unknown_clause_suggests_the_nearest(runner: CliRunner) -> None:
