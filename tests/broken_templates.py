@@ -6,6 +6,7 @@ into a folder (``tmp_path``) and rewrites one part, the way a user's edit in Wor
 
 from __future__ import annotations
 
+import random
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from agreementgen.resources import data_dir
 BUILTIN = data_dir("templates") / "partnership_agreement" / "template.docx"
 DOCUMENT = "word/document.xml"
 HEADER = "word/header1.xml"
+STYLES = "word/styles.xml"
 CONTENT_TYPES = "[Content_Types].xml"
 DOCX_TYPE = "wordprocessingml.document.main+xml"
 DOTX_TYPE = "wordprocessingml.template.main+xml"
@@ -117,6 +119,76 @@ def dotx(folder: Path) -> Path:
     return path
 
 
+def damaged_deflate(folder: Path) -> Path:
+    """The body's compressed data damaged (a bad download or disk): it does not inflate.
+
+    Its first byte asks for a deflate block of the reserved type 3, so inflating fails at once,
+    whatever the built-in template holds.
+    """
+    path = edited(folder / "damaged.docx", DOCUMENT, "{{ agreement.title }}",
+                  "{{ agreement.title }}")
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(DOCUMENT)
+    data = bytearray(path.read_bytes())
+    header = info.header_offset
+    name_length = int.from_bytes(data[header + 26: header + 28], "little")
+    extra_length = int.from_bytes(data[header + 28: header + 30], "little")
+    start = header + 30 + name_length + extra_length
+    data[start: start + info.compress_size] = b"\x07" * info.compress_size
+    path.write_bytes(bytes(data))
+    return path
+
+
+def not_utf8(folder: Path) -> Path:
+    """A word typed by another program in Latin-1 ("café" with the byte 0xE9)."""
+    return _with_bytes(folder / "latin1.docx", DOCUMENT, b"{{ agreement.title }}",
+                       b"{{ agreement.title }} caf\xe9")
+
+
+def undefined_entity(folder: Path) -> Path:
+    """An HTML entity (``&nbsp;``) typed into the XML, which XML does not define."""
+    return edited(folder / "entity.docx", DOCUMENT, "{{ agreement.title }}",
+                  "{{ agreement.title }}&nbsp;")
+
+
+def long_text(folder: Path) -> Path:
+    """A text of more than 10,000,000 bytes in one text node (two letters at random, so it
+    compresses less than 200:1 and is not taken for a zip bomb)."""
+    letters = bytes(ord("a") + (i & 1) for i in range(256))
+    text = random.Random(17).randbytes(10_000_100).translate(letters).decode("ascii")
+    return edited(folder / "long.docx", DOCUMENT, "{{ agreement.title }}",
+                  "{{ agreement.title }} " + text)
+
+
+def external_entity(folder: Path) -> Path:
+    """An XXE attempt: a DTD declaring an entity read from a file, used in the title."""
+    path = edited(folder / "xxe.docx", DOCUMENT, "{{ agreement.title }}",
+                  "{{ agreement.title }}&xxe;")
+    return _with_bytes(path, DOCUMENT, b"?>", b'?><!DOCTYPE w:document '
+                       b'[<!ENTITY xxe SYSTEM "file:///etc/passwd">]>')
+
+
+def dtd_in_styles(folder: Path) -> Path:
+    """A DTD in a part that is not templated (the styles), which is copied into the output."""
+    return _with_bytes(edited(folder / "styles-dtd.docx", DOCUMENT, "{{ agreement.title }}",
+                              "{{ agreement.title }}"),
+                       STYLES, b"?>", b'?><!DOCTYPE w:styles SYSTEM "http://example.org/x.dtd">')
+
+
+def _with_bytes(path: Path, part: str, old: bytes, new: bytes) -> Path:
+    """Copy the built-in template to ``path`` (unless it is there) with ``old`` replaced by
+    ``new`` in the raw bytes of ``part``."""
+    source = path if path.exists() else BUILTIN
+    with zipfile.ZipFile(source) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    assert old in members[part], f"{old!r} not found in {part}"
+    members[part] = members[part].replace(old, new, 1)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
 def _again(path: Path, part: str, old: str, new: str) -> Path:
     """Edit a template made by :func:`edited` once more, in place."""
     with zipfile.ZipFile(path) as source:
@@ -179,4 +251,24 @@ BROKEN: dict[str, Broken] = {
         "cannot open the template: not a .docx (zip) file",)),
     ".dotx": Broken(dotx, "", (
         "this is a Word template (.dotx); open it in Word and save it as a .docx document",)),
+    "damaged deflate data": Broken(damaged_deflate, "", (
+        "cannot open the template: part word/document.xml is damaged (Error -3 while "
+        "decompressing data: invalid block type)",
+        "open the template in Word and save it again, or use an undamaged copy")),
+    "not UTF-8": Broken(not_utf8, DOCUMENT, (
+        "this part is not UTF-8 text (byte 0xE9 at line 2, column ",
+        "paragraph: '{{ agreement.title }} caf\ufffd'",
+        "open the template in Word and save it again")),
+    "undefined entity": Broken(undefined_entity, DOCUMENT, (
+        "undefined XML entity &nbsp; at line 2, column ",
+        "paragraph: '{{ agreement.title }}&nbsp;'",
+        "write the character itself instead")),
+    "text too long": Broken(long_text, DOCUMENT, (
+        "is longer than 10000000 bytes, the most one XML text may hold",
+        "shorten it or split it into paragraphs")),
+    "external entity": Broken(external_entity, DOCUMENT, (
+        "this part declares a DTD",
+        "external entities and DTDs are not allowed in a template")),
+    "DTD in a part that is not templated": Broken(dtd_in_styles, STYLES, (
+        "external entities and DTDs are not allowed in a template",)),
 }

@@ -105,18 +105,19 @@ def check_template(path: str | Path, name: str | None = None,
             examples in other languages are rendered in the first of these.
 
     Returns:
-        The report; a template that cannot be opened at all (not a zip, a .dotx, a zip bomb)
-        gives a report with that one problem.
+        The report; a template that cannot be opened at all (not a zip, a .dotx, a zip bomb,
+        a damaged member) gives a report with that one problem.
     """
-    from agreementgen.render.docx import NUMBERING, TEMPLATED_PART, read_members
+    from agreementgen.render.docx import NUMBERING, TEMPLATED_PART, open_template
 
     shown = name or str(path)
     report = Report(shown)
     try:
-        members, _ = read_members(Path(path), shown)
+        found = open_template(Path(path), shown)
     except TemplateError as exc:
         report.problems.extend(exc.problems)
         return report
+    members = found.members
     probes = build_probes(members.get(NUMBERING), languages)
     used: set[str] = set()
     order: list[str] = []
@@ -176,14 +177,14 @@ class _PartCheck:
         """Run every check on the part's XML and return the problems found."""
         from docxtpl import DocxTemplate
 
-        from agreementgen.render.docx import line_per_paragraph
+        from agreementgen.render.docx import line_per_paragraph, template_part
         from agreementgen.render.sandbox import template_environment
 
         try:
-            xml = data.decode("utf-8")
-            root = etree.fromstring(data, _PARSER)
-        except (UnicodeDecodeError, etree.XMLSyntaxError) as exc:
-            self.add("check_part_unreadable", problem=str(exc))
+            # What compiling the template checks first, in the same words.
+            xml, root = template_part(self.template, self.part, data)
+        except TemplateError as exc:
+            self.problems.extend(exc.problems)
             return self.problems
         if not self._check_paragraphs(root):
             return self.problems

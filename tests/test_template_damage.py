@@ -1,0 +1,124 @@
+"""Damaged and odd template files (issue 17): one verdict, in one message, from ``generate -t``,
+``batch -t`` and ``templates check``, naming the file, the part and what to do; no traceback
+and no output.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from agreementgen.cli import cli
+from agreementgen.errors import RenderError, TemplateError
+from agreementgen.generate import generate
+from agreementgen.render.docx import CompiledTemplate
+from agreementgen.template_check import check
+from tests.broken_templates import (
+    BROKEN,
+    DOCUMENT,
+    edited,
+)
+from tests.conftest import COCOA, MOU
+
+#: The broken templates every command must refuse with the same message.
+REFUSED = ["damaged deflate data", "not UTF-8", "undefined entity", "text too long",
+           "external entity", "DTD in a part that is not templated"]
+
+
+def no_traceback(result: Result) -> None:
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        result.exception
+
+
+def generate_lines(runner: CliRunner, template: Path, output: Path) -> list[str]:
+    result = runner.invoke(cli, ["generate", str(MOU), "-o", str(output), "--quiet",
+                                 "-t", str(template)])
+    no_traceback(result)
+    assert result.exit_code == 1, result.output
+    assert not output.exists()
+    assert not [p for p in output.parent.iterdir() if p.name.endswith(".tmp")]
+    return result.stderr.strip().splitlines()
+
+
+def batch_lines(runner: CliRunner, template: Path, out_dir: Path) -> list[str]:
+    result = runner.invoke(cli, ["batch", str(MOU), str(COCOA), "-o", str(out_dir),
+                                 "-t", str(template), "--jobs", "1"])
+    no_traceback(result)
+    assert result.exit_code == 1, result.output
+    assert not out_dir.exists() or not list(out_dir.glob("*.docx"))
+    return result.stderr.strip().splitlines()
+
+
+def check_lines(runner: CliRunner, template: Path) -> list[str]:
+    result = runner.invoke(cli, ["templates", "check", str(template)])
+    no_traceback(result)
+    assert result.exit_code == 1, result.output
+    *problems, summary = result.stderr.strip().splitlines()
+    assert summary == f"1 problem(s) in {template}"
+    return problems
+
+
+# --- one verdict in one message -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", REFUSED)
+def test_generate_and_check_refuse_a_damaged_template_in_the_same_words(
+        runner: CliRunner, tmp_path: Path, case: str) -> None:
+    broken = BROKEN[case]
+    template = broken.build(tmp_path)
+    (line,) = generate_lines(runner, template, tmp_path / "out.docx")
+    assert check_lines(runner, template) == [line]
+    place = f"{template}: {broken.part}: " if broken.part else f"{template}: "
+    assert line.startswith(place), line
+    for text in broken.expected:
+        assert text in line
+
+
+@pytest.mark.parametrize("case", ["damaged deflate data", "not UTF-8", "external entity"])
+def test_batch_refuses_a_damaged_template_in_the_same_words(runner: CliRunner, tmp_path: Path,
+                                                            case: str) -> None:
+    template = BROKEN[case].build(tmp_path)
+    (expected,) = generate_lines(runner, template, tmp_path / "out.docx")
+    (line,) = batch_lines(runner, template, tmp_path / "batch")
+    # batch names a template given by path by its file name, without the folder
+    assert line.split(": ", 1)[1] == expected.split(": ", 1)[1]
+    assert line.startswith(template.stem)
+
+
+def test_a_damaged_member_is_a_template_error_naming_it(tmp_path: Path) -> None:
+    template = BROKEN["damaged deflate data"].build(tmp_path)
+    with pytest.raises(TemplateError, match=f"part {DOCUMENT} is damaged") as caught:
+        CompiledTemplate(template)
+    assert [p.file for p in caught.value.problems] == [str(template)]
+
+
+def test_a_template_that_check_passes_generates(tmp_path: Path) -> None:
+    """The checks added for damaged parts refuse nothing Word writes."""
+    template = edited(tmp_path / "fine.docx", DOCUMENT, "{{ agreement.title }}",
+                      "{{ agreement.title }} &amp; &lt;caf\u00e9&gt; &#160;&#x41;")
+    assert check(str(template)).ok
+    assert generate(MOU, tmp_path / "out.docx", template=str(template)).output.is_file()
+
+
+def test_a_rendered_text_too_long_for_xml_says_so(tmp_path: Path) -> None:
+    template = edited(tmp_path / "loop.docx", DOCUMENT, "{{ agreement.title }}",
+                      "{% for i in range(1001) %}{% for j in range(1000) %}0123456789"
+                      "{% endfor %}{% endfor %}")
+    with pytest.raises(RenderError) as caught:
+        generate(MOU, tmp_path / "out.docx", template=str(template))
+    assert caught.value.message == (
+        f"rendering {DOCUMENT} gave a text longer than 10000000 bytes, the most one XML text "
+        "may hold; the template probably repeats text in a loop inside one paragraph")
+
+
+def test_broken_xml_after_rendering_no_longer_blames_split_runs(tmp_path: Path) -> None:
+    template = edited(tmp_path / "broken.docx", DOCUMENT, "{{ agreement.title }}",
+                      "{{ '</w:t>'|safe }}")
+    with pytest.raises(RenderError) as caught:
+        generate(MOU, tmp_path / "out.docx", template=str(template))
+    assert "split across runs" not in caught.value.message
+    assert "'agreementgen templates check' on the template finds it" in caught.value.message
+
