@@ -175,6 +175,28 @@ def dtd_in_styles(folder: Path) -> Path:
                        STYLES, b"?>", b'?><!DOCTYPE w:styles SYSTEM "http://example.org/x.dtd">')
 
 
+#: Members whose names point outside the document, and why each is left out.
+UNSAFE_MEMBERS = {
+    "../../evil.txt": "parent",
+    "word/../../../evil.txt": "parent",
+    "/abs/x": "absolute",
+    "\\server\\share\\x": "absolute",
+    "word\\media\\evil.png": "backslash",
+    "C:/Windows/evil.txt": "drive",
+    "c:evil.txt": "drive",
+}
+
+
+def unsafe_member_names(folder: Path) -> Path:
+    """The built-in template with members that a careless unzip would write outside its
+    folder (zip slip)."""
+    path = edited(folder / "slip.docx", DOCUMENT, "{{ agreement.title }}", "{{ agreement.title }}")
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        for name in UNSAFE_MEMBERS:
+            archive.writestr(name, b"written outside the folder")
+    return path
+
+
 def _with_bytes(path: Path, part: str, old: bytes, new: bytes) -> Path:
     """Copy the built-in template to ``path`` (unless it is there) with ``old`` replaced by
     ``new`` in the raw bytes of ``part``."""

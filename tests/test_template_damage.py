@@ -1,10 +1,11 @@
 """Damaged and odd template files (issue 17): one verdict, in one message, from ``generate -t``,
 ``batch -t`` and ``templates check``, naming the file, the part and what to do; no traceback
-and no output.
+and no output. Members named outside the document are left out.
 """
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,14 @@ from click.testing import CliRunner, Result
 from agreementgen.cli import cli
 from agreementgen.errors import RenderError, TemplateError
 from agreementgen.generate import generate
-from agreementgen.render.docx import CompiledTemplate
+from agreementgen.render.docx import CompiledTemplate, open_template, unsafe_member_name
 from agreementgen.template_check import check
 from tests.broken_templates import (
     BROKEN,
     DOCUMENT,
+    UNSAFE_MEMBERS,
     edited,
+    unsafe_member_names,
 )
 from tests.conftest import COCOA, MOU
 
@@ -121,4 +124,49 @@ def test_broken_xml_after_rendering_no_longer_blames_split_runs(tmp_path: Path) 
         generate(MOU, tmp_path / "out.docx", template=str(template))
     assert "split across runs" not in caught.value.message
     assert "'agreementgen templates check' on the template finds it" in caught.value.message
+
+
+# --- members named outside the document ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "reason"), [*UNSAFE_MEMBERS.items(),
+                                              ("word/document.xml", None),
+                                              ("word/media/image1.png", None),
+                                              ("[Content_Types].xml", None),
+                                              ("customXml/item..1.xml", None)])
+def test_unsafe_member_names(name: str, reason: str | None) -> None:
+    assert unsafe_member_name(name) == reason
+
+
+def test_members_named_outside_the_document_are_not_copied(tmp_path: Path) -> None:
+    template = unsafe_member_names(tmp_path)
+    out = generate(MOU, tmp_path / "out.docx", template=str(template)).output
+    with zipfile.ZipFile(out) as archive:
+        names = archive.namelist()
+    assert not set(UNSAFE_MEMBERS) & set(names)
+    assert [n for n in names if unsafe_member_name(n)] == []
+    assert DOCUMENT in names
+    assert open_template(template, "t").dropped == tuple(UNSAFE_MEMBERS.items())
+
+
+def test_templates_check_warns_about_each_member_left_out(tmp_path: Path) -> None:
+    template = unsafe_member_names(tmp_path)
+    report = check(str(template))
+    assert report.ok, [p.format() for p in report.problems]
+    assert [(w.path, w.code) for w in report.warnings] == [
+        (name, "check_dropped_member") for name in UNSAFE_MEMBERS]
+    assert {w.file for w in report.warnings} == {str(template)}
+    first = report.warnings[0].message
+    assert first.startswith("this member is left out of every document made with this "
+                            "template: its name climbs out of the document with '..'")
+    assert first.endswith("remove it from the template")
+    reasons = {w.path: w.message.split(": ", 1)[1].split(";")[0] for w in report.warnings}
+    assert reasons["/abs/x"] == "its name is an absolute path"
+    assert reasons["C:/Windows/evil.txt"] == "its name starts with a drive letter"
+    assert reasons["word\\media\\evil.png"] == ("its name has a backslash, the separator of "
+                                                "Windows paths")
+
+
+def test_a_clean_template_has_no_warnings() -> None:
+    assert check("partnership_agreement").warnings == []
 

@@ -53,11 +53,14 @@ class Report:
         template: The template as named in messages.
         problems: Every problem, in part order.
         variables: The context paths the template reads (``partners[].name``), sorted.
+        warnings: What the template does that it can still be used with: members left out
+            of every document made with it (:func:`~agreementgen.render.docx.open_template`).
     """
 
     template: str
     problems: list[Problem] = field(default_factory=list)
     variables: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -106,7 +109,8 @@ def check_template(path: str | Path, name: str | None = None,
 
     Returns:
         The report; a template that cannot be opened at all (not a zip, a .dotx, a zip bomb,
-        a damaged member) gives a report with that one problem.
+        a damaged member) gives a report with that one problem. Members left out of every
+        document because of their names are warnings.
     """
     from agreementgen.render.docx import NUMBERING, TEMPLATED_PART, open_template
 
@@ -118,6 +122,10 @@ def check_template(path: str | Path, name: str | None = None,
         report.problems.extend(exc.problems)
         return report
     members = found.members
+    report.warnings = [
+        Problem(shown, message("check_dropped_member", reason=message(f"member_reason_{reason}")),
+                member, code="check_dropped_member")
+        for member, reason in found.dropped]
     probes = build_probes(members.get(NUMBERING), languages)
     used: set[str] = set()
     order: list[str] = []
