@@ -197,6 +197,12 @@ def unsafe_member_names(folder: Path) -> Path:
     return path
 
 
+def misspelt_field(folder: Path) -> Path:
+    """A field of the first partner misspelt: ``partners[0].nmae``."""
+    return edited(folder / "nmae.docx", DOCUMENT, "{{ agreement.title }}",
+                  "{{ partners[0].nmae }}")
+
+
 def _with_bytes(path: Path, part: str, old: bytes, new: bytes) -> Path:
     """Copy the built-in template to ``path`` (unless it is there) with ``old`` replaced by
     ``new`` in the raw bytes of ``part``."""

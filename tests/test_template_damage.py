@@ -1,6 +1,7 @@
 """Damaged and odd template files (issue 17): one verdict, in one message, from ``generate -t``,
 ``batch -t`` and ``templates check``, naming the file, the part and what to do; no traceback
-and no output. Members named outside the document are left out.
+and no output. Members named outside the document are left out; a misspelt variable is
+reported where it is, with a suggestion, when generating as when checking.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from agreementgen.cli import cli
 from agreementgen.errors import RenderError, TemplateError
 from agreementgen.generate import generate
 from agreementgen.render.docx import CompiledTemplate, open_template, unsafe_member_name
-from agreementgen.template_check import check
+from agreementgen.template_check import check, check_template, undefined_problem
 from tests.broken_templates import (
     BROKEN,
     DOCUMENT,
     UNSAFE_MEMBERS,
     edited,
+    misspelt_field,
     unsafe_member_names,
 )
 from tests.conftest import COCOA, MOU
@@ -169,4 +171,68 @@ def test_templates_check_warns_about_each_member_left_out(tmp_path: Path) -> Non
 
 def test_a_clean_template_has_no_warnings() -> None:
     assert check("partnership_agreement").warnings == []
+
+
+# --- a misspelt variable while generating ----------------------------------------------------
+
+
+def test_generate_reports_a_misspelt_variable_as_templates_check_does(runner: CliRunner,
+                                                                      tmp_path: Path) -> None:
+    template = misspelt_field(tmp_path)
+    (line,) = generate_lines(runner, template, tmp_path / "out.docx")
+    assert line.startswith(
+        f"{template}: {DOCUMENT}: unknown variable 'partners[0].nmae'; did you mean "
+        "'partners[0].name'?; paragraph: '{{ partners[0].nmae }}'; known here: ")
+    assert "dict object" not in line
+    assert check_lines(runner, template) == [line]
+
+
+def test_batch_reports_a_misspelt_variable_for_each_description(runner: CliRunner,
+                                                                tmp_path: Path) -> None:
+    template = misspelt_field(tmp_path)
+    (expected,) = generate_lines(runner, template, tmp_path / "out.docx")
+    assert "did you mean 'partners[0].name'?; paragraph: '{{ partners[0].nmae }}'" in expected
+    lines = batch_lines(runner, template, tmp_path / "batch")
+    assert lines == [f"{MOU}: not made", f"  {expected}", f"{COCOA}: not made", f"  {expected}"]
+
+
+CONTEXT = {"agreement": {"title": "T", "binding_label": "binding"},
+           "partners": [{"name": "A", "signing_place": "Accra"}]}
+LOOP = "<w:p><w:r><w:t>{% for p in partners %}{{ p.signing_plaec }}{% endfor %}</w:t></w:r></w:p>"
+
+
+@pytest.mark.parametrize(("source", "error", "expected"), [
+    ("<w:p><w:r><w:t>x</w:t></w:r></w:p><w:p><w:r><w:t>{{ agrement.title }}</w:t></w:r></w:p>",
+     "'agrement' is undefined",
+     "unknown variable 'agrement'; did you mean 'agreement'?; paragraph: "
+     "'{{ agrement.title }}'; known here: agreement, partners"),
+    (LOOP, "'dict object' has no attribute 'signing_plaec'",
+     "unknown variable 'p.signing_plaec'; did you mean 'p.signing_place'?; paragraph: "
+     "'{% for p in partners %}{{ p.signing_plaec }}{% endfor %}'; known here: name, "
+     "signing_place"),
+    ("<w:p><w:r><w:t>{{ partners.name }}</w:t></w:r></w:p>",
+     "'list object' has no attribute 'name'",
+     "'partners.name' reads a field of a list; loop over it ({%p for item in partners %}) and "
+     "use item.name; paragraph: '{{ partners.name }}'"),
+    ("<w:p><w:r><w:t>{{ partners[3].name }}</w:t></w:r></w:p>",
+     "'list object' has no element 3",
+     "the template uses something the description does not provide ('list object' has no "
+     "element 3); paragraph: '{{ partners[3].name }}'; 'agreementgen templates check' on the "
+     "template finds every unknown name"),
+])
+def test_undefined_problem_locates_the_name_and_suggests(source: str, error: str,
+                                                         expected: str) -> None:
+    problem = undefined_problem("t.docx", DOCUMENT, source, CONTEXT, error)
+    assert problem.format() == f"t.docx: {DOCUMENT}: {expected}"
+
+
+def test_check_template_and_generate_agree_on_a_misspelt_variable(tmp_path: Path) -> None:
+    template = misspelt_field(tmp_path)
+    (checked,) = check_template(template).problems
+    with pytest.raises(TemplateError) as caught:
+        generate(MOU, tmp_path / "out.docx", template=str(template))
+    (generated,) = caught.value.problems
+    assert (generated.file, generated.path, generated.code) == (str(template), DOCUMENT,
+                                                                 checked.code)
+    assert generated.message.split("; known here")[0] == checked.message.split("; known")[0]
 

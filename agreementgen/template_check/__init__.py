@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,9 +22,10 @@ from lxml import etree
 from agreementgen.errors import AgreementGenError, Problem, TemplateError
 from agreementgen.i18n import message
 from agreementgen.template_check.probes import Probe, build_probes, merge_contexts
-from agreementgen.template_check.variables import Variables, assigned, leaves
+from agreementgen.template_check.variables import Miss, Variables, assigned, leaves
 
-__all__ = ["Probe", "Report", "build_probes", "check", "check_template", "merge_contexts"]
+__all__ = ["Probe", "Report", "build_probes", "check", "check_template", "merge_contexts",
+           "undefined_problem"]
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
@@ -43,6 +44,9 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 _KNOWN_SHOWN = 15
 #: Where a template places an article's clauses (``{{p articles.x }}`` once patched).
 _ARTICLE = re.compile(r"\{\{\s*articles\.([a-z_]+)\s*\}\}")
+#: The name in Jinja's message for an undefined value: ``'x' is undefined``, ``'dict object'
+#: has no attribute 'x'``, ``'list object' has no element 3``.
+_UNDEFINED_NAME = re.compile(r"'([^']+)' is undefined|has no (?:attribute|element) '?([^']*?)'?$")
 
 
 @dataclass
@@ -214,15 +218,8 @@ class _PartCheck:
         variables.visit(ast, {})
         self.used = variables.used
         for miss in variables.misses:
-            near = _near(lines, miss.lineno)
-            if miss.known is None:
-                base, _, key = miss.written.rpartition(".")
-                self.add("check_list_member", name=miss.written, base=base, key=key, near=near)
-                continue
-            hint = (message("check_did_you_mean", suggestion=miss.suggestion)
-                    if miss.suggestion else "")
-            self.add("check_unknown_variable", name=miss.written, hint=hint, near=near,
-                     known=_known(miss.known))
+            code, text = _miss_message(miss, lines)
+            self.problems.append(Problem(self.template, text, self.part, code=code))
         if not self.problems:
             self._render(template, lines)
         return self.problems
@@ -307,6 +304,67 @@ class _PartCheck:
                 self.add("check_broken_xml", example=probe.label, problem=problem,
                          context=context)
                 return
+
+
+def undefined_problem(template: str, part: str, source: str, context: Mapping[str, Any],
+                      error: str) -> Problem:
+    """The problem to report when filling a part stops at a value the context lacks.
+
+    It is the message ``templates check`` gives for the same mistake: the variable as the
+    template writes it, the nearest name there is, and the paragraph it is in. The part's
+    syntax tree is walked with the context that failed; the part is filled again one
+    paragraph a line, so the line it stops at names the paragraph.
+
+    Args:
+        template: How the template is named in messages.
+        part: The part that failed (``word/document.xml``).
+        source: The part as compiled (patched by docxtpl).
+        context: The values it was filled with.
+        error: Jinja's message (``'dict object' has no attribute 'nmae'``).
+    """
+    from agreementgen.render.docx import line_per_paragraph
+    from agreementgen.render.sandbox import template_environment
+
+    env = template_environment()
+    lined = line_per_paragraph(source)
+    lines = lined.splitlines()
+    ast = env.parse(lined)
+    lineno = _failing_line(env.from_string(ast), context)
+    variables = Variables(context, set(env.globals) | _SPECIAL | assigned(ast))
+    variables.visit(ast, {})
+    found = _UNDEFINED_NAME.search(error)
+    name = next((g for g in found.groups() if g), None) if found else None
+    misses = [m for m in variables.misses if m.written.rpartition(".")[2] == name]
+    at_line = [m for m in misses if m.lineno == lineno] or misses
+    if at_line:
+        code, text = _miss_message(at_line[0], lines)
+    else:
+        code = "template_undefined"
+        text = message(code, problem=error, near=_near(lines, lineno))
+    return Problem(template, text, part, code=code)
+
+
+def _failing_line(template: Any, context: Mapping[str, Any]) -> int | None:
+    """The line of the template where filling it with ``context`` fails, or None."""
+    try:
+        template.render(context)
+    # Whatever it is, only its place is wanted: the error reported is the one met before.
+    except Exception as exc:
+        return _template_line(exc)
+    return None
+
+
+def _miss_message(miss: Miss, lines: Sequence[str]) -> tuple[str, str]:
+    """(code, message) for a variable path the context does not have."""
+    near = _near(lines, miss.lineno)
+    if miss.known is None:
+        base, _, key = miss.written.rpartition(".")
+        code = "check_list_member"
+        return code, message(code, name=miss.written, base=base, key=key, near=near)
+    hint = message("check_did_you_mean", suggestion=miss.suggestion) if miss.suggestion else ""
+    code = "check_unknown_variable"
+    return code, message(code, name=miss.written, hint=hint, near=near,
+                         known=_known(miss.known))
 
 
 def _paragraph_texts(root: Any) -> Iterator[str]:
