@@ -120,11 +120,11 @@ def test_generate_unknown_template(runner: CliRunner, tmp_path: Path) -> None:
     assert not (tmp_path / "x.docx").exists()
 
 
-def test_generate_into_missing_folder(runner: CliRunner, tmp_path: Path) -> None:
+def test_generate_into_missing_folder_makes_it(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "nope" / "x.docx"
     result = runner.invoke(cli, ["generate", str(COCOA), "-o", str(out)])
-    assert result.exit_code == 1
-    assert f"the folder {out.parent} does not exist" in result.stderr
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:2] == b"PK"
 
 
 def test_init_writes_a_valid_starter(runner: CliRunner, tmp_path: Path) -> None:

@@ -709,7 +709,8 @@ def test_a_failed_write_is_an_output_error_and_leaves_nothing(tmp_path: Path,
     def full_disk(*args: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(writing.os, "replace", full_disk)
+    monkeypatch.setattr(writing.os, "replace", full_disk)  # with --force
+    monkeypatch.setattr(writing.os, "link", full_disk)  # without
     with pytest.raises(OutputError, match="No space left on device"):
         generate(MOU, tmp_path / "out.docx")
     assert list(tmp_path.iterdir()) == []

@@ -150,7 +150,8 @@ def check(templates_: tuple[str, ...], template_dirs: tuple[Path, ...], fmt: str
 @click.option("--from", "source", default="partnership_agreement", show_default=True,
               help="The built-in template to start from.")
 @click.option("--dir", "folder", type=click.Path(path_type=Path), default=Path("."),
-              show_default=True, help="The folder to create the template in.")
+              show_default=True,
+              help="The folder to create the template in (made when missing).")
 def new(name: str, source: str, folder: Path) -> None:
     """Start an organisation's own template as a copy of a built-in one.
 
@@ -162,8 +163,11 @@ def new(name: str, source: str, folder: Path) -> None:
     """
     from agreementgen.i18n import message
     from agreementgen.templates import TEMPLATE_FILE, create
+    from agreementgen.writing import folder_for
 
-    target = create(name, source, folder)
+    # A missing --dir is made, and removed again when the template cannot be made.
+    with folder_for(folder / name):
+        target = create(name, source, folder)
     click.echo(message("templates_new_done", path=target, source=source,
                        template=target / TEMPLATE_FILE, name=name, folder=folder))
 
