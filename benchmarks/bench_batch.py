@@ -57,7 +57,10 @@ def copies(folder: Path, count: int) -> list[Path]:
     for number in range(1, count + 1):
         for example in EXAMPLES:
             data = yaml.safe_load(example.read_text(encoding="utf-8"))
-            data["agreement"]["title"] += f" ({number})"
+            title = data["agreement"]["title"]  # a text, or one per language
+            data["agreement"]["title"] = (
+                {lang: f"{text} ({number})" for lang, text in title.items()}
+                if isinstance(title, dict) else f"{title} ({number})")
             _vary(data, number)
             target = folder / f"{example.stem}-{number:03d}.yaml"
             target.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
