@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,10 @@ import yaml
 from agreementgen.errors import InputError, Problem
 from agreementgen.i18n import message
 from agreementgen.yaml_reader import (
+    LONG_NUMBER,
     BaseLoader,
     DuplicateKey,
+    LongNumber,
     MisfitTag,
     NonTextKey,
     load_yaml_tree,
@@ -62,16 +65,8 @@ class Source:
         """
         if self.format == "toml":
             return _locate_toml(self.text, path)
-        if self._tree is None:
-            text = self.text
-            if self.format == "json":
-                # YAML reads JSON, but not its surrogate escapes (json.dumps writes emoji as
-                # a pair); an escape of the same length keeps every place where it was.
-                text = _JSON_SURROGATE.sub(r"\1\\uFFFD", text)
-            try:
-                self._tree = yaml.compose(text, Loader=BaseLoader)
-            except yaml.YAMLError:
-                return None, None
+        if not self._compose():
+            return None, None
         node = self._tree
         mark = node.start_mark if node is not None else None
         for step in path:
@@ -95,6 +90,83 @@ class Source:
         if mark is None:
             return None, None
         return mark.line + 1, mark.column + 1
+
+
+    def written(self, path: tuple[str | int, ...]) -> str | None:
+        """The text a scalar value is written with in the file (``25000.50`` where the data
+        holds ``25000.5``), or None when it cannot be told (TOML, or no such scalar)."""
+        if self.format == "toml" or not self._compose():
+            return None
+        node = self._tree
+        for step in path:
+            if isinstance(node, yaml.MappingNode):
+                node = next((value for key, value in node.value if key.value == step), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) \
+                    and 0 <= step < len(node.value):
+                node = node.value[step]
+            else:
+                return None
+        return node.value if isinstance(node, yaml.ScalarNode) else None
+
+    def split_items(self) -> list[tuple[tuple[str | int, ...], str, str]]:
+        """Items of YAML flow lists that were probably one item split at a comma.
+
+        In ``objectives: [Buy 60,000 litres a day]`` the comma ends an item: YAML reads
+        ``Buy 60`` and ``000 litres a day``. An unquoted item that starts with three digits
+        right after an unquoted item that ends in a digit is such a split.
+
+        Returns:
+            For each, the path of the second item, the item before it and the item itself.
+        """
+        if self.format != "yaml" or not _SPLIT_ITEM.search(self.text) or not self._compose() \
+                or self._tree is None:
+            return []
+        found = []
+        stack: list[tuple[yaml.Node, tuple[str | int, ...]]] = [(self._tree, ())]
+        seen: set[int] = set()
+        while stack:
+            node, path = stack.pop()
+            if id(node) in seen:  # an alias: its items were looked at under its anchor
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                stack.extend((value, (*path, key.value)) for key, value in reversed(node.value)
+                             if isinstance(key, yaml.ScalarNode))
+            elif isinstance(node, yaml.SequenceNode):
+                items = node.value
+                if node.flow_style:
+                    found += [((*path, index), before.value, item.value)
+                              for index, (before, item) in enumerate(pairwise(items),
+                                                                     start=1)
+                              if _plain_text(before) and _plain_text(item)
+                              and before.value[-1:].isdigit()
+                              and _THREE_DIGITS.match(item.value)]
+                stack.extend((item, (*path, index))
+                             for index, item in reversed(list(enumerate(items))))
+        return found
+
+    def _compose(self) -> bool:
+        """Compose the text's node tree, with places, unless it is there; whether it is."""
+        if self._tree is None:
+            text = self.text
+            if self.format == "json":
+                # YAML reads JSON, but not its surrogate escapes (json.dumps writes emoji as
+                # a pair); an escape of the same length keeps every place where it was.
+                text = _JSON_SURROGATE.sub(r"\1\\uFFFD", text)
+            try:
+                self._tree = yaml.compose(text, Loader=BaseLoader)
+            except yaml.YAMLError:
+                return False
+        return True
+
+
+_SPLIT_ITEM = re.compile(r"\d,\s*\d{3}")
+_THREE_DIGITS = re.compile(r"\d{3}(?!\d)")
+
+
+def _plain_text(node: yaml.Node) -> bool:
+    """An unquoted scalar (plain style is None in PyYAML, "" in libyaml)."""
+    return isinstance(node, yaml.ScalarNode) and not node.style and bool(node.value)
 
 
 def _locate_toml(text: str, path: tuple[str | int, ...]) -> tuple[int | None, int | None]:
@@ -187,16 +259,144 @@ def _parse_yaml(text: str, fail: Any) -> tuple[Any, yaml.Node | None]:
         mark = exc.problem_mark or exc.context_mark
         context = f" ({exc.context})" if exc.context else ""
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise fail("yaml_syntax", line, column, problem=exc.problem, context=context) from None
+        raise fail("yaml_syntax", line, column, problem=exc.problem, context=context,
+                   hint=_yaml_syntax_hint(text, exc)) from None
     except yaml.reader.ReaderError as exc:
         # YAML refuses control characters as it reads; say which one, and where.
         line, column = _line_column(text, exc.position)
         raise fail("unreadable_character", line, column,
                    character=f"U+{exc.character:04X}") from None
     except yaml.YAMLError as exc:
-        raise fail("yaml_syntax", problem=str(exc), context="") from None
+        raise fail("yaml_syntax", problem=str(exc), context="", hint="") from None
     except RecursionError:
         raise fail("too_deep", limit=MAX_DEPTH) from None
+
+
+def _yaml_syntax_hint(text: str, exc: yaml.MarkedYAMLError) -> str:
+    """A plain word on the likely cause of a YAML syntax error, or "".
+
+    The parser says what it expected where it stopped; the cause is usually one of a few
+    slips, told apart by the line it stopped on and the lines above: a tab in the
+    indentation, a quote or a bracket left open, a text holding ': ' or starting with a
+    character YAML reserves, a line indented to no level above it, or a line inside a list
+    that is no item of it.
+    """
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return ""
+    lines = text.splitlines()
+    here = lines[mark.line] if mark.line < len(lines) else ""
+    number = mark.line + 1
+    above = _content_line_above(lines, mark.line)
+    problem, context = exc.problem or "", exc.context or ""
+    opened = exc.context_mark
+    if "\t" in here[: len(here) - len(here.lstrip())]:
+        return message("yaml_hint_tab", line=number)
+    if "quoted scalar" in context and opened is not None:
+        return message("yaml_hint_quote", line=opened.line + 1)
+    for index in (mark.line, above):
+        if index is not None and index < len(lines) and _text_after_quote(lines[index]):
+            return message("yaml_hint_quote_then_text", line=index + 1)
+    bracket = _character_at(lines, opened)
+    if "flow" in context and bracket in ("[", "{") and opened is not None:
+        return message("yaml_hint_bracket", line=opened.line + 1, bracket=bracket,
+                       close="]" if bracket == "[" else "}")
+    if "cannot start any token" in problem and here[mark.column:mark.column + 1] in ("@", "`"):
+        return message("yaml_hint_reserved", character=here[mark.column])
+    spaces = len(here) - len(here.lstrip(" "))
+    levels = _levels_above(lines, mark.line)
+    opens_block = above is not None and spaces > _indent(lines[above]) \
+        and lines[above].split(" #")[0].rstrip().endswith((":", "-", "|", ">"))
+    if levels and spaces not in levels and not opens_block and here.strip():
+        return message("yaml_hint_indent", line=number, spaces=spaces,
+                       levels=", ".join(str(level) for level in levels))
+    if "mapping values" in problem and ": " in here:
+        key, _, value = here.strip().partition(": ")
+        return message("yaml_hint_colon", line=number,
+                       suggestion=f"{key}: {json.dumps(value.strip(), ensure_ascii=False)}")
+    if ("'-' indicator" in problem or "block end" in problem) \
+            and not here.lstrip().startswith("-"):
+        return message("yaml_hint_list_item", line=number)
+    if "expected key" in problem and here.lstrip().startswith("- "):
+        return message("yaml_hint_dash", line=number)
+    return ""
+
+
+def _character_at(lines: list[str], mark: yaml.Mark | None) -> str:
+    if mark is None or mark.line >= len(lines):
+        return ""
+    return lines[mark.line][mark.column:mark.column + 1]
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _content_line_above(lines: list[str], index: int) -> int | None:
+    """The index of the nearest line above ``index`` that holds more than a comment."""
+    for above in range(min(index, len(lines)) - 1, -1, -1):
+        stripped = lines[above].strip()
+        if stripped and not stripped.startswith("#"):
+            return above
+    return None
+
+
+def _levels_above(lines: list[str], index: int) -> list[int]:
+    """The indentations a line at ``index`` may line up with: those of the lines above that
+    open the blocks it may be in (each less indented than all lines after it), deepest first.
+    """
+    levels: list[int] = []
+    for above in range(min(index, len(lines)) - 1, -1, -1):
+        stripped = lines[above].strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = _indent(lines[above])
+        if not levels or indent < levels[-1]:
+            levels.append(indent)
+        if indent == 0:
+            break
+    return levels
+
+
+def _text_after_quote(line: str) -> bool:
+    """Whether a value on ``line`` starts with a quote and goes on after the closing one
+    (``title: 'Cocoa's partnership'``, ``title: "Cocoa" partnership``)."""
+    value = line.strip()
+    if value.startswith("- "):
+        value = value[2:].lstrip()
+    key, colon, rest = value.partition(": ")
+    if colon and not key.startswith(("'", '"')):
+        value = rest.lstrip()
+    if value[:1] not in ("'", '"'):
+        return False
+    quote, index = value[0], 1
+    while index < len(value):
+        if value[index] == "\\" and quote == '"':
+            index += 2
+            continue
+        if value[index] == quote:
+            if quote == "'" and value[index + 1:index + 2] == "'":
+                index += 2
+                continue
+            after = value[index + 1:].strip()
+            return bool(after) and not after.startswith(("#", ",", "]", "}", ":"))
+        index += 1
+    return False
+
+
+_THOUSANDS = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\w|,\d)")
+
+
+def _thousands_hint(text: str, line: int | None) -> str:
+    """For a JSON or TOML syntax error on a line that writes a number with thousands
+    separators (``14,400,000``), what to write instead; otherwise ""."""
+    lines = text.splitlines()
+    if line is None or not 0 < line <= len(lines):
+        return ""
+    for found in _THOUSANDS.finditer(lines[line - 1]):
+        if lines[line - 1].count('"', 0, found.start()) % 2 == 0:
+            return message("number_thousands_hint", number=found.group().replace(",", ""))
+    return ""
 
 
 def _line_column(text: str, offset: int) -> tuple[int, int]:
@@ -215,7 +415,8 @@ def _parse_json(text: str, fail: Any) -> tuple[Any, None]:
         return result
 
     try:
-        return json.loads(text, object_pairs_hook=no_duplicates), None
+        return json.loads(text, object_pairs_hook=no_duplicates, parse_int=_json_int,
+                          parse_float=_json_float), None
     except DuplicateKey as exc:
         raise fail(
             "duplicate_key", exc.mark.line + 1, exc.mark.column + 1,
@@ -225,9 +426,21 @@ def _parse_json(text: str, fail: Any) -> tuple[Any, None]:
         if exc.msg.startswith("Invalid control character") and exc.pos < len(text):
             raise fail("unreadable_character", exc.lineno, exc.colno,
                        character=f"U+{ord(text[exc.pos]):04X}") from None
-        raise fail("json_syntax", exc.lineno, exc.colno, problem=exc.msg) from None
+        raise fail("json_syntax", exc.lineno, exc.colno, problem=exc.msg,
+                   hint=_thousands_hint(text, exc.lineno)) from None
     except RecursionError:
         raise fail("too_deep", limit=MAX_DEPTH) from None
+
+
+def _json_int(text: str) -> int | LongNumber:
+    """A JSON integer; a :class:`LongNumber` when longer than :data:`LONG_NUMBER` (Python
+    refuses to read integers of more than 4300 digits)."""
+    return LongNumber(text) if len(text) > LONG_NUMBER else int(text)
+
+
+def _json_float(text: str) -> float | LongNumber:
+    """A JSON or TOML number with a fraction or an exponent, or a :class:`LongNumber`."""
+    return LongNumber(text) if len(text) > LONG_NUMBER else float(text)
 
 
 def _json_key_mark(text: str, key: str, occurrence: int) -> yaml.Mark:
@@ -243,27 +456,39 @@ def _parse_toml(text: str, fail: Any) -> tuple[Any, None]:
     import tomllib
 
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text, parse_float=_json_float)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line, column = (int(found[1]), int(found[2])) if found else (None, None)
         problem = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise fail("toml_syntax", line, column, problem=problem) from None
+        raise fail("toml_syntax", line, column, problem=problem,
+                   hint=_thousands_hint(text, line)) from None
     except RecursionError:
         raise fail("too_deep", limit=MAX_DEPTH) from None
-    return _dates_as_text(data), None
+    except ValueError:
+        # tomllib reads every integer with int(), which refuses more than 4300 digits.
+        long = re.search(rf"\d{{{LONG_NUMBER + 1},}}", text)
+        line, column = _line_column(text, long.start()) if long else (None, None)
+        digits = len(long.group()) if long else 0
+        raise fail("number_too_long_to_read", line, column, digits=digits) from None
+    return _toml_values(data), None
 
 
-def _dates_as_text(value: Any) -> Any:
-    """TOML has native dates; make them ISO text like YAML and JSON give."""
+def _toml_values(value: Any) -> Any:
+    """TOML has native dates; make them ISO text like YAML and JSON give. Integers longer
+    than :data:`LONG_NUMBER` digits become a :class:`LongNumber`, as in YAML and JSON."""
     import datetime
 
     if isinstance(value, dict):
-        return {k: _dates_as_text(v) for k, v in value.items()}
+        return {k: _toml_values(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_dates_as_text(v) for v in value]
+        return [_toml_values(v) for v in value]
     if isinstance(value, datetime.date | datetime.time):
         return value.isoformat()
+    if type(value) is int and value.bit_length() > 3 * LONG_NUMBER:
+        text = str(value)
+        if len(text.lstrip("-")) > LONG_NUMBER:
+            return LongNumber(text)
     return value
 
 

@@ -3,6 +3,13 @@
 :func:`load_yaml` gives exactly what ``yaml.load`` with :class:`DescriptionLoader` gives, but
 builds the values itself in one pass over the node tree PyYAML's C parser composes; anything
 unusual is loaded again by PyYAML's own constructor, so every error is PyYAML's.
+
+Two readings of numbers differ from PyYAML's, so that validation can name the field and say
+what to write: a number written with more than :data:`LONG_NUMBER` characters is a
+:class:`LongNumber` (PyYAML would fail on 4300 digits, or give a value no message can print),
+and a number that a flow mapping split at its thousands separators (``{amount: 14,400,000}``,
+which YAML reads as ``amount: 14`` and the keys ``400`` and ``000``) is joined again into the
+text ``14,400,000``.
 """
 
 from __future__ import annotations
@@ -16,6 +23,40 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 #: PyYAML's safe loader, its C version where PyYAML was built with libyaml.
 BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+#: Numbers written with more characters than this are read as a :class:`LongNumber`. No field
+#: takes a number of more than 16 digits, and Python refuses to read or print integers of more
+#: than 4300 (or, set lower, 640) digits.
+LONG_NUMBER = 100
+
+
+class LongNumber:
+    """A number written with more than :data:`LONG_NUMBER` characters, kept as its text.
+
+    It is neither an ``int`` nor a ``float``, so the schema refuses it in any field and says
+    how long it is, instead of a crash on reading it or on printing it.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @property
+    def digits(self) -> int:
+        """How many digits the number has."""
+        return sum(character.isdigit() for character in self.text)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LongNumber) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __repr__(self) -> str:
+        return f"<a number of {self.digits} digits>"
+
+    __str__ = __repr__
 
 
 class DuplicateKey(Exception):
@@ -46,6 +87,18 @@ class DescriptionLoader(BaseLoader):  # type: ignore[misc,valid-type]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        # Only a text with a digit, a comma and three digits can hold a split number.
+        self._may_split = not isinstance(stream, str) or bool(_SPLIT_NUMBER.search(stream))
+
+    def get_single_node(self) -> Any:
+        """The document's node tree, with numbers split at a thousands separator joined."""
+        root = super().get_single_node()
+        if root is not None and self._may_split:
+            join_split_numbers(root)
+        return root
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         self.flatten_mapping(node)
         seen: dict[Any, yaml.Mark] = {}
@@ -57,6 +110,83 @@ class DescriptionLoader(BaseLoader):  # type: ignore[misc,valid-type]
                 raise DuplicateKey(key, key_node.start_mark, seen[key])
             seen[key] = key_node.start_mark
         return super().construct_mapping(node, deep=deep)
+
+
+def _long_aware(construct: Any) -> Any:
+    """A scalar constructor that reads a number longer than :data:`LONG_NUMBER` as a
+    :class:`LongNumber`, and any other as ``construct`` does."""
+
+    def construct_number(loader: yaml.constructor.SafeConstructor, node: yaml.Node) -> Any:
+        if isinstance(node.value, str) and len(node.value) > LONG_NUMBER:
+            return LongNumber(node.value)
+        return construct(loader, node)
+
+    return construct_number
+
+
+for _tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+    DescriptionLoader.add_constructor(_tag, _long_aware(DescriptionLoader.yaml_constructors[_tag]))
+
+#: What a number split at its thousands separators looks like in a flow mapping: the last
+#: group, a key without a value, is followed by the next entry or the mapping's end.
+_SPLIT_NUMBER = re.compile(r"\d,\s*\d{3}(?:\.\d*)?\s*[,}]")
+_LEADING_GROUP = re.compile(r"[-+]?\d{1,3}")
+_NEXT_GROUP = re.compile(r"\d{3}(?:\.\d*)?")
+
+
+def join_split_numbers(root: yaml.Node) -> None:
+    """Join the numbers a flow mapping split at its thousands separators, in place.
+
+    In ``{amount: 14,400,000, currency: EUR}`` the commas end entries: YAML reads
+    ``amount: 14`` and two keys without a value, ``400`` and ``000``. Such keys, following a
+    value of one to three digits, become part of that value again, as the text
+    ``14,400,000``: the schema then says to write ``14400000``, and every other problem of
+    the file is still found (a key that is not text would stop the reading).
+    """
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            if node.flow_style:
+                node.value[:] = _joined(node.value)
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+
+
+def _joined(pairs: list[tuple[yaml.Node, yaml.Node]]) -> list[tuple[yaml.Node, yaml.Node]]:
+    out = []
+    index = 0
+    while index < len(pairs):
+        key, value = pairs[index]
+        index += 1
+        if not _plain(value, _LEADING_GROUP):
+            out.append((key, value))
+            continue
+        parts, end = [value.value], value.end_mark
+        while index < len(pairs) and _plain(pairs[index][0], _NEXT_GROUP) \
+                and _empty(pairs[index][1]):
+            parts.append(pairs[index][0].value)
+            end = pairs[index][0].end_mark
+            index += 1
+        if len(parts) > 1:
+            value = ScalarNode(_STR, ",".join(parts), value.start_mark, end)
+        out.append((key, value))
+    return out
+
+
+def _plain(node: yaml.Node, pattern: re.Pattern[str]) -> bool:
+    return (type(node) is ScalarNode and not node.style  # plain: None, or "" from libyaml
+            and pattern.fullmatch(node.value) is not None)
+
+
+def _empty(node: yaml.Node) -> bool:
+    """A value YAML filled in for a key written without one (``{a: 1, b}``)."""
+    return type(node) is ScalarNode and node.tag == _NULL and node.value == "" \
+        and node.start_mark.index == node.end_mark.index
 
 
 def load_yaml(text: str) -> Any:

@@ -155,8 +155,15 @@ DECLINED = object()
 
 
 def current_parse(text: str, fail: Any) -> Any:
-    """``_parse_yaml`` as it is now, without the node tree it also returns."""
-    return loading._parse_yaml(text, fail)[0]
+    """``_parse_yaml`` as it is now, without the node tree it also returns, and without the
+    hint on the likely cause that it adds to a syntax error (tested in test_numbers_and_text)."""
+
+    def without_hint(code: str, line: int | None = None, column: int | None = None, /,
+                     **values: Any) -> Any:
+        values.pop("hint", None)
+        return fail(code, line, column, **values)
+
+    return loading._parse_yaml(text, without_hint)[0]
 
 
 # PyYAML's constructor fails with these on an explicit tag that does not fit its node or
@@ -169,6 +176,11 @@ def assert_same_outcome(text: str) -> str:
     """Load ``text`` the old way and the new way; say which way the new path went."""
     expected = outcome(reference_parse, text)
     actual = outcome(current_parse, text)
+    if expected[0] == "raised" and "Exceeds the limit" in expected[2]:
+        # PyYAML cannot read an integer of 4300 digits; the new path keeps it as a LongNumber,
+        # which validation reports at its field (tested in test_numbers_and_text).
+        assert actual[0] == "data" and "digits>" in repr(actual[1]), (text, actual)
+        return "long number kept"
     if expected[0] == "raised" and issubclass(expected[1], MISFIT_ERRORS):
         assert actual[:2] == ("refused", "yaml_tag_misfit"), (text, expected, actual)
         return "misfit tag refused"

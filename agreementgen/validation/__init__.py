@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agreementgen.errors import Problem, ValidationError
+from agreementgen.errors import Flaw, Problem, ValidationError
 from agreementgen.loading import Source, format_path
 from agreementgen.translations import check_languages, single_texts
 from agreementgen.validation.characters import check_characters, visible
@@ -26,16 +26,22 @@ def check(source: Source) -> tuple[dict[str, Any], list[Problem]]:
     Returns:
         The normalised document and the problems (empty when the description is valid).
     """
-    # Texts in several languages are checked here; the schema and the rules see one text
-    # per field, and the document returned keeps every language.
     rules = schema_rules()
-    flaws = check_languages(rules, source.data)
-    single = single_texts(rules, source.data)
-    document, schema_flaws = check_schema(single)
+
+    def schema_flaws(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], list[Flaw]]:
+        # Texts in several languages are checked here; the schema and the rules see one text
+        # per field, and the document returned keeps every language.
+        single = single_texts(rules, data)
+        document, flaws = check_schema(single)
+        return single, document, check_languages(rules, data) + flaws
+
+    single, document, flaws = schema_flaws(source.data)
     # A misspelt section is checked under its right name: one problem, not a second one
     # for the section "missing", nor one for every reference into it.
-    single, schema_flaws, misspelt = correct_misspellings(single, schema_flaws)
-    flaws += schema_flaws
+    data, flaws, misspelt = correct_misspellings(source.data, flaws,
+                                                 lambda data: schema_flaws(data)[2])
+    if misspelt.renames:
+        single = single_texts(rules, data)
     flaws += misspelt.restore(check_rules(single))
     flaws += check_money(source.data, source.written)
     flaws += check_characters(source.data)

@@ -12,6 +12,7 @@ tests/test_accept.py holds the two to the same verdict on generated and mutated 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -20,11 +21,13 @@ Check = Callable[[Any], bool]
 # Rules the checks understand; a schema with any other rule is left to Cerberus entirely.
 _KNOWN_RULES = frozenset({"type", "required", "empty", "maxlength", "minlength", "min", "max",
                           "allowed", "check_with", "schema", "meta", "default"})
-# Cerberus's types, as the loaders produce them (a bool is not an integer, see schema.py).
+# Cerberus's types, as the loaders produce them (a bool is not an integer, and NaN and infinity
+# are no numbers, see schema.py).
 _TYPES: dict[str, Check] = {
     "string": lambda value: type(value) is str,
     "integer": lambda value: type(value) is int,
-    "number": lambda value: type(value) is int or type(value) is float,
+    "number": lambda value: type(value) is int or (type(value) is float
+                                                  and math.isfinite(value)),
     "boolean": lambda value: type(value) is bool,
     "dict": lambda value: type(value) is dict,
     "list": lambda value: type(value) is list,
