@@ -79,10 +79,18 @@ def load_description(path: str | Path, *, max_bytes: int | None = None) -> Loade
         InputError: The file cannot be read or parsed.
         ValidationError: The description breaks the schema or a cross-field rule.
     """
-    source = load(path, max_bytes=max_bytes)
-    document = validate_source(source)
+    return loaded_from(load(path, max_bytes=max_bytes))
+
+
+def loaded_from(source: Source) -> Loaded:
+    """Validate and type a description already read (e.g. one made in code).
+
+    Raises:
+        ValidationError: The description breaks the schema or a cross-field rule.
+    """
     from agreementgen.translations import language_of, localize
     from agreementgen.validation.schema import schema_rules
 
+    document = validate_source(source)
     own, _ = localize(schema_rules(), document, language_of(document), mark=False)
     return Loaded(source, build(own, source=source.name), document)

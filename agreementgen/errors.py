@@ -96,6 +96,10 @@ class OutputError(AgreementGenError):
 class HealthError(AgreementGenError):
     """Health findings remain and the user asked for --strict."""
 
+    def lines(self) -> list[str]:
+        """Why the command refused (what remains, and --strict), then each thing that does."""
+        return [self.message, *(p.format() for p in self.problems)]
+
 
 class ConversionError(AgreementGenError):
     """An external converter (LibreOffice) is missing or failed."""

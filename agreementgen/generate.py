@@ -197,40 +197,40 @@ def default_output(source: Path, suffix: str = ".docx") -> Path:
 
 def refuse_unfinished(loaded: Loaded, health: Review, lang: str) -> None:
     """Refuse (``--strict``) a description with health warnings, open points or texts with no
-    translation in an output language (``lang`` may name two, "en,nl").
+    version in an output language (``lang`` may name two, "en,nl"); every one is listed.
 
     Raises:
         HealthError: Health warnings remain, the agreement would hold open points, or a
             text has no version in an output language.
     """
-    first = lang.split(",")[0]
+    from babel import Locale
+
     from agreementgen.clauses import derive, open_points
 
+    first = lang.split(",")[0]
+    name = loaded.source.name
+    reasons: list[str] = []
+    problems: list[Problem] = []
     if health.warnings:
-        text = message("health_strict", count=len(health.warnings))
-        problems = [Problem(loaded.source.name, f"{w.rule}: {w.message}", w.path, w.line,
-                            code=w.rule)
-                    for w in health.warnings]
-        raise HealthError(text, problems)
+        reasons.append(message("health_strict", count=len(health.warnings)))
+        problems += [Problem(name, f"{w.rule}: {w.message}", w.path, w.line, code=w.rule)
+                     for w in health.warnings]
     points = open_points(derive(loaded.description_in(first), first))
     if points:
-        problems = [Problem(loaded.source.name,
-                            message("open_point", clause=p.number, id=p.clause, text=p.text),
-                            code="open_point")
-                    for p in points]
-        raise HealthError(message("open_points_strict", count=len(points)), problems)
+        reasons.append(message("open_points_strict", count=len(points)))
+        problems += [Problem(name, message("open_point", clause=p.number, id=p.clause,
+                                           text=p.text), code="open_point") for p in points]
     for one in lang.split(","):
         missing = loaded.untranslated(one)
         if missing:
-            from babel import Locale
-
-            names = Locale.parse(one).languages
-            problems = [Problem(loaded.source.name,
-                                message("untranslated_field", lang=one, language=names[one],
-                                        shown=names[m.shown_in], code=one),
-                                m.path, m.line, code="untranslated") for m in missing]
-            raise HealthError(message("untranslated_strict", lang=one, count=len(missing),
-                                      language=names[one]), problems)
+            names = Locale.parse("en").languages
+            reasons.append(message("untranslated_strict", count=len(missing),
+                                   language=names[one]))
+            problems += [Problem(name, message("untranslated_field", language=names[one],
+                                               shown=names[m.shown_in], code=one),
+                                 m.path, m.line, code="untranslated") for m in missing]
+    if reasons:
+        raise HealthError("; ".join(reasons), problems)
 
 
 def run_job(job: Job) -> Generated:

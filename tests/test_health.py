@@ -15,7 +15,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agreementgen.api import Loaded, load_description
+from agreementgen.api import Loaded, load_description, loaded_from
 from agreementgen.health import (
     Finding,
     Review,
@@ -27,8 +27,6 @@ from agreementgen.health import (
 )
 from agreementgen.i18n import catalog
 from agreementgen.loading import Source, load
-from agreementgen.model import build
-from agreementgen.validation import validate_source
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 COCOA = EXAMPLES / "cocoa-supply-chain.yaml"
@@ -55,7 +53,7 @@ def described(*mutations: Mutation) -> Loaded:
         mutate(data)
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     source = Source("mutated.yaml", "yaml", text, data)
-    return Loaded(source, build(validate_source(source), source=source.name))
+    return loaded_from(source)
 
 
 def drop(*path: str | int) -> Mutation:
@@ -537,7 +535,7 @@ def _nearly_empty() -> Loaded:
     }
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     source = Source("nearly-empty.yaml", "yaml", text, data)
-    return Loaded(source, build(validate_source(source), source=source.name))
+    return loaded_from(source)
 
 
 @functools.cache

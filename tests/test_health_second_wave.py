@@ -33,12 +33,10 @@ from test_health import (
     put,
 )
 
-from agreementgen.api import Loaded, load_description
+from agreementgen.api import Loaded, load_description, loaded_from
 from agreementgen.health import format_json, format_markdown, format_text, review, sources
 from agreementgen.i18n import catalog
 from agreementgen.loading import Source
-from agreementgen.model import build
-from agreementgen.validation import validate_source
 
 SECOND_WAVE = {f"H{n:02d}" for n in range(20, 27)}
 
@@ -298,7 +296,7 @@ def _thin_mou() -> Loaded:
     }
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     source = Source("thin-mou.yaml", "yaml", text, data)
-    return Loaded(source, build(validate_source(source), source=source.name))
+    return loaded_from(source)
 
 
 THIN_MOU_WARNINGS = [

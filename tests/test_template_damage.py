@@ -6,6 +6,7 @@ reported where it is, with a suggestion, when generating as when checking.
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -236,3 +237,17 @@ def test_check_template_and_generate_agree_on_a_misspelt_variable(tmp_path: Path
                                                                  checked.code)
     assert generated.message.split("; known here")[0] == checked.message.split("; known")[0]
 
+
+
+def test_templates_check_command_shows_the_warnings_and_passes(runner: CliRunner,
+                                                               tmp_path: Path) -> None:
+    template = unsafe_member_names(tmp_path)
+    result = runner.invoke(cli, ["templates", "check", str(template)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("this member is left out of every document") == len(
+        UNSAFE_MEMBERS)
+    as_json = runner.invoke(cli, ["templates", "check", str(template), "--format", "json"])
+    entries = json.loads(as_json.output)
+    assert as_json.exit_code == 0
+    assert {e["severity"] for e in entries} == {"warning"}
+    assert [e["path"] for e in entries] == list(UNSAFE_MEMBERS)

@@ -151,7 +151,8 @@ def _environment(lang: str) -> Any:
     env.filters.update(
         md=lambda v: Md(str(v).strip()),
         item=lambda v: Md(_in_item(str(v))),
-        series=lambda v: Md(_in_item("; ".join(str(x).strip().rstrip(".;") for x in v) + ".")),
+        series=lambda v: Md(_in_item("; ".join(markers.rstrip(str(x).strip(), ".;")
+                                                for x in v) + ".")),
         date=lambda v: format_date(v, lang),
         money=lambda v: format_money(v, lang),
         label=lambda v, group: labels[group][str(v)],

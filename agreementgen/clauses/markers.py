@@ -77,6 +77,14 @@ def untranslated(text: str, lang: str) -> str:
             f"{UNTRANSLATED_END}{text[end:]}")
 
 
+def rstrip(text: str, chars: str) -> str:
+    """``text.rstrip(chars)``, also where the text ends in an untranslated mark: the
+    characters go from inside the mark."""
+    if text.endswith(UNTRANSLATED_END):
+        return text[:-1].rstrip(chars) + UNTRANSLATED_END
+    return text.rstrip(chars)
+
+
 def without_untranslated(text: str) -> str:
     """The text without its untranslated marks (the words stay)."""
     return UNTRANSLATED.sub("", text) if UNTRANSLATED_START in text else text

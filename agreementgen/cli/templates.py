@@ -113,7 +113,8 @@ def check(templates_: tuple[str, ...], template_dirs: tuple[Path, ...], fmt: str
     Reports Jinja syntax errors, blocks left open, tags split across paragraphs, {%p}/{%tr}
     tags that lose text or break the document, curly quotes in tags, and variables the
     description does not provide (with "did you mean"), each with the part and the paragraph
-    text. Exit 1 when there are problems.
+    text. Exit 1 when there are problems. Warnings (parts left out of the output because of
+    their names) are shown but do not fail the check; in JSON each entry has a "severity".
 
     \b
     Example:
@@ -125,22 +126,27 @@ def check(templates_: tuple[str, ...], template_dirs: tuple[Path, ...], fmt: str
     from agreementgen.template_check import check as run
 
     problems = []
+    entries: list[dict[str, object]] = []
     for name in templates_:
         try:
             report = run(name, list(template_dirs))
         except AgreementGenError as exc:  # an unknown name: go on with the others
             report = Report(name, list(exc.problems))
         problems += report.problems
+        entries += [{**p.as_dict(), "severity": "error"} for p in report.problems]
+        entries += [{**w.as_dict(), "severity": "warning"} for w in report.warnings]
         if fmt == "text":
             for problem in report.problems:
                 click.secho(problem.format(), fg="red", err=True)
+            for warning in report.warnings:
+                click.secho(warning.format(), fg="yellow", err=True)
             if report.ok:
                 click.echo(message("check_clean", name=report.template))
             else:
                 click.echo(message("check_summary", count=len(report.problems),
                                    name=report.template), err=True)
     if fmt == "json":
-        click.echo(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
+        click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
     if problems:
         sys.exit(1)
 
