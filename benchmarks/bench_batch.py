@@ -225,6 +225,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             verdict = "met" if ratio >= target else "NOT met"
             print(f"{label} = {ratio:.2f} by wall time (target >= {target:g}: {verdict})")
         print("(CPU s counts the workers too; a busy machine slows wall time, not CPU time)")
+        if args.quick:
+            print("(--quick: one copy and one run each, --help once and cold: the figures "
+                  "only show that the benchmark works)")
         startup = help_time(work, runs=1 if args.quick else 5)
         print(f"agreementgen --help: {startup * 1000:.0f} ms (target < 150 ms)")
         if args.profile:

@@ -483,3 +483,4 @@ def test_bench_quick_run_reports_without_a_checkout_around_its_templates(
     assert f"documents: {examples} (1 copies of {examples} examples)" in out
     assert "memorandum_of_understanding (1)" in out
     assert "agreementgen --help:" in out
+    assert "(--quick: one copy and one run each" in out
