@@ -559,7 +559,7 @@ def run_batch(paths: Iterable[str | Path], out_dir: str | Path, *, template: str
         else:
             _in_pool(todo, workers, templates, done, keeper.record)
     finally:
-        keeper.write(final=True)
+        keeper.write()
     return BatchResult(keeper.outcomes, manifest, keeper.earlier)
 
 
@@ -656,8 +656,10 @@ def _still_there(known: Iterable[Made | Pending]) -> list[Made]:
 def read_manifest(path: Path) -> dict[str, Made | Pending]:
     """What the manifest of an earlier run records, by output file name.
 
-    A manifest that cannot be read or is not agreementgen's records nothing: every file in the
-    folder is then the user's, replaced only with ``--force``.
+    Only the file name of a recorded output counts: it is looked for in the manifest's own
+    folder, wherever the manifest says it was. A manifest that cannot be read or is not
+    agreementgen's records nothing: every file in the folder is then the user's, replaced only
+    with ``--force``.
     """
     try:
         data = json.loads(path.read_bytes())
@@ -667,20 +669,29 @@ def read_manifest(path: Path) -> dict[str, Made | Pending]:
         return {}
     entries = [e for key in ("documents", "earlier") if isinstance(data.get(key), list)
                for e in data[key] if isinstance(e, dict)]
+
+    def here(entry: Any) -> Made | None:
+        made = Made.from_entry(entry)
+        if made is None or made.name in ("", ".", ".."):
+            return None
+        return replace(made, output=str(path.parent / made.name))
+
     known: dict[str, Made | Pending] = {}
     for entry in entries:
         status = entry.get("status")
-        previous = Made.from_entry(entry.get("previous"))
         if status in (Status.MADE, Status.UP_TO_DATE):
-            made = Made.from_entry(entry)
+            made = here(entry)
             if made is not None:
                 known[made.name] = made
         elif status == Status.PENDING:
             output, source = entry.get("output"), entry.get("input")
-            if isinstance(output, str) and isinstance(source, str):
-                known[Path(output).name] = Pending(source, previous)
-        elif status == Status.FAILED and previous is not None:
-            known[previous.name] = previous
+            name = Path(output).name if isinstance(output, str) else ""
+            if name not in ("", ".", "..") and isinstance(source, str):
+                known[name] = Pending(source, here(entry.get("previous")))
+        elif status == Status.FAILED:
+            previous = here(entry.get("previous"))
+            if previous is not None:
+                known[previous.name] = previous
     return known
 
 
@@ -717,7 +728,7 @@ class _ManifestKeeper:
         if time.perf_counter() - self._written >= MANIFEST_QUIET_FACTOR * self._cost:
             self.write()
 
-    def write(self, *, final: bool = False) -> None:
+    def write(self) -> None:
         """Write the manifest now (when anything changed since the last write)."""
         if not self._dirty:
             return

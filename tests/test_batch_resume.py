@@ -244,6 +244,28 @@ def test_a_manifest_that_is_not_ours_records_nothing(src: Path, out: Path) -> No
     assert_truthful(out, foreign=set(NAMES))
 
 
+def test_a_moved_output_folder_is_still_up_to_date(src: Path, out: Path,
+                                                   tmp_path: Path) -> None:
+    run_batch([src], out, jobs=1)
+    moved = out.rename(tmp_path / "moved")
+    assert statuses(run_batch([src], moved, jobs=1)) == ["up_to_date"] * 3
+    assert [Path(d["output"]).parent for d in read(moved)["documents"]] == [moved] * 3
+
+
+def test_recorded_files_are_looked_for_only_in_the_output_folder(src: Path, out: Path,
+                                                                 tmp_path: Path) -> None:
+    run_batch([src / COCOA.name], out, jobs=1)
+    outside = tmp_path / "outside.docx"
+    outside.write_bytes(b"not the batch's")
+    manifest = read(out)
+    stray = dict(manifest["documents"][0], output=str(outside), output_sha256=sha256(outside))
+    manifest["earlier"] = [stray, dict(stray, output=str(out / ".."))]
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    run_batch([src / COCOA.name], out, jobs=1)
+    assert read(out)["earlier"] == []
+    assert outside.read_bytes() == b"not the batch's"
+
+
 # Stopped half-way
 
 
