@@ -448,7 +448,7 @@ def test_bench_plain_loop_renders_each_description_with_its_own_kinds_template(
 
     opened: list[str] = []
 
-    class Recording(docxtpl.DocxTemplate):  # type: ignore[misc]
+    class Recording(docxtpl.DocxTemplate):
         def __init__(self, path: str) -> None:
             opened.append(path)
             super().__init__(path)
