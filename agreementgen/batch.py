@@ -44,6 +44,7 @@ from agreementgen.generate import (
 from agreementgen.i18n import message
 from agreementgen.loading import SUFFIXES
 from agreementgen.templates import DEFAULT_FOR_KIND, TemplateInfo, resolve
+from agreementgen.translations import Untranslated
 from agreementgen.writing import write_atomic
 
 MANIFEST_FILE = "manifest.json"
@@ -191,6 +192,10 @@ class Outcome:
         options: The options it was made with.
         previous: An agreement of an earlier run still at ``output``, when this one is not made
             (yet): what the folder holds there meanwhile.
+        notices: For an agreement made now: the warnings about its description (a placeholder
+            left in, a list item split at a comma).
+        untranslated: For an agreement made now: its texts with no version in an output
+            language, shown in another.
     """
 
     input: Path
@@ -206,6 +211,8 @@ class Outcome:
     output_sha256: str | None = None
     options: Options = Options()
     previous: Made | None = None
+    notices: tuple[Problem, ...] = ()
+    untranslated: tuple[Untranslated, ...] = ()
 
     @property
     def made(self) -> bool:
@@ -240,6 +247,8 @@ class Outcome:
             "language": self.language,
             "health_warnings": len(self.warnings),
             "health_rules": list(self.warnings),
+            "untranslated": [{"path": u.path, "line": u.line, "lang": u.lang,
+                              "shown_in": u.shown_in} for u in self.untranslated],
             "error": {
                 "message": self.error,
                 "problems": [p.as_dict() for p in self.problems],
@@ -443,7 +452,8 @@ def make_one(job: Job) -> Outcome:
     template_digest = _template_sha256(path, modified_time(path))
     return Outcome(job.input, job.output, Status.MADE, digest, made.template.name,
                    template_digest, made.language, warnings,
-                   output_sha256=_file_sha256(job.output), options=Options.of(job))
+                   output_sha256=_file_sha256(job.output), options=Options.of(job),
+                   notices=made.warnings, untranslated=made.untranslated)
 
 
 def _file_sha256(path: Path) -> str | None:

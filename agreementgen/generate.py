@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -67,6 +68,8 @@ class Generated:
         clauses: The clauses derived, in document order.
         review: The partnership health review.
         untranslated: The text fields with no text in an output language, shown in another.
+        warnings: What the description probably does not say as meant (a starter's
+            placeholder left in, a list item split at a comma); see ``validate``.
     """
 
     output: Path
@@ -75,6 +78,7 @@ class Generated:
     clauses: list[Clause] = field(default_factory=list)
     review: Review | None = None
     untranslated: tuple[Untranslated, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
 
 @functools.cache
@@ -195,9 +199,11 @@ def default_output(source: Path, suffix: str = ".docx") -> Path:
     return Path(source.stem + suffix)
 
 
-def refuse_unfinished(loaded: Loaded, health: Review, lang: str) -> None:
-    """Refuse (``--strict``) a description with health warnings, open points or texts with no
-    version in an output language (``lang`` may name two, "en,nl"); every one is listed.
+def refuse_unfinished(loaded: Loaded, health: Review, lang: str,
+                      warnings: Sequence[Problem] = ()) -> None:
+    """Refuse (``--strict``) a description with health warnings, open points, texts with no
+    version in an output language (``lang`` may name two, "en,nl"), or warnings about the
+    description itself (``warnings``, e.g. a placeholder left in); every one is listed.
 
     Raises:
         HealthError: Health warnings remain, the agreement would hold open points, or a
@@ -229,8 +235,11 @@ def refuse_unfinished(loaded: Loaded, health: Review, lang: str) -> None:
             problems += [Problem(name, message("untranslated_field", language=names[one],
                                                shown=names[m.shown_in], code=one),
                                  m.path, m.line, code="untranslated") for m in missing]
+    if warnings:
+        reasons.append(message("warnings_strict", count=len(warnings)))
+        problems += warnings
     if reasons:
-        raise HealthError("; ".join(reasons), problems)
+        raise HealthError(message("strict_refused", reasons="; ".join(reasons)), problems)
 
 
 def run_job(job: Job) -> Generated:
@@ -246,8 +255,11 @@ def run_job(job: Job) -> Generated:
     loaded = load_description(job.input)
     language = language_of(loaded, job.lang)
     health = review(loaded, language.split(",")[0])
+    from agreementgen.validation import check_warnings
+
+    warnings = tuple(check_warnings(loaded.source))
     if job.strict:
-        refuse_unfinished(loaded, health, language)
+        refuse_unfinished(loaded, health, language, warnings)
     if job.format in TEXT_FORMATS:
         if job.template:
             raise _format_error("template_not_for_format", job.template, job.format)
@@ -269,7 +281,7 @@ def run_job(job: Job) -> Generated:
     with folder_for(job.output):
         write_atomic(job.output, data, replace=job.force)
     untranslated = tuple(m for one in language.split(",") for m in loaded.untranslated(one))
-    return Generated(job.output, info, language, clauses, health, untranslated)
+    return Generated(job.output, info, language, clauses, health, untranslated, warnings)
 
 
 def generate(path: str | Path, output: str | Path | None = None, *, template: str | None = None,

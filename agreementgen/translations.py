@@ -146,13 +146,13 @@ def check_languages(rules: dict[str, Any], data: Any) -> list[Flaw]:
             where = (*path, str(lang))
             if lang not in LANGUAGES:
                 flaws.append(Flaw(where, "unsupported_language",
-                                  message("translations_unsupported", lang=lang, known=known),
+                                  message("translations_unsupported", code=lang, known=known),
                                   at_key=True))
             elif not isinstance(text, str):
                 flaws.append(Flaw(where, "bad_type",
-                                  message("translations_not_text", lang=lang)))
+                                  message("translations_not_text", code=lang)))
             elif not text.strip() and rule.get("empty") is False:
-                flaws.append(Flaw(where, "empty", message("translations_blank", lang=lang)))
+                flaws.append(Flaw(where, "empty", message("translations_blank", code=lang)))
     return flaws
 
 

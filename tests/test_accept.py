@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from agreementgen.loading import load
+from agreementgen.translations import single_texts
 from agreementgen.validation.accept import compile_schema
 from agreementgen.validation.schema import _accepts, _validator, schema_rules, with_defaults
 from tests.conftest import EXAMPLES
@@ -18,8 +19,10 @@ from tests.test_properties import descriptions, mutations
 
 
 def verdicts(data: dict[str, Any]) -> tuple[bool, bool]:
-    """(compiled check, Cerberus) on the same document, defaults filled in as check_schema does."""
-    document = with_defaults(schema_rules(), data)
+    """(compiled check, Cerberus) on the same document, defaults filled in as check_schema does
+    and one text per field, as validation gives the schema."""
+    document = with_defaults(schema_rules(), single_texts(schema_rules(), data)
+                             if isinstance(data, dict) else data)
     return _accepts()(document), _validator().validate(document, normalize=False)
 
 

@@ -352,8 +352,10 @@ def test_wordml_writes_tabs_and_breaks(render: Callable[[str], str], text: str, 
 
 BAD_CHARACTERS = ["\x00", "\x07", "\x0b", "\x0c", "\x1b", "\x1f", "\ud800", "\udfff",
                   "\ufffe", "\uffff"]
-GOOD_CHARACTERS = ["\t", "\n", "\r", "\x7f", "\x85", "\u00a0", "\u200b", "\ud7ff", "\ue000",
-                   "\ufffd", "\U0001F600", "\U0010FFFF"]
+GOOD_CHARACTERS = ["\t", "\n", "\r", "\x7f", "\x85", "\u00a0", "\u200b", "\ud7ff", "\ue010",
+                   "\uf8ff", "\ufffd", "\U0001F600", "\U0010FFFF"]
+#: Private use characters agreementgen marks a document with while making it.
+RESERVED_CHARACTERS = ["\ue000", "\ue003", "\ue005", "\ue007", "\ue00f"]
 
 
 @pytest.mark.parametrize("character", BAD_CHARACTERS, ids=lambda c: f"U+{ord(c):04X}")
@@ -370,6 +372,14 @@ def test_characters_xml_cannot_hold_are_found(character: str) -> None:
 def test_characters_xml_can_hold_pass(character: str) -> None:
     assert check_characters({"k": [f"a{character}b", {"x": character}]}) == []
     assert visible(character) == character
+
+
+@pytest.mark.parametrize("character", RESERVED_CHARACTERS, ids=lambda c: f"U+{ord(c):04X}")
+def test_characters_reserved_for_marks_are_refused_in_texts(character: str) -> None:
+    (flaw,) = check_characters({"agreement": {"title": f"abc{character}"}})
+    assert flaw.path == ("agreement", "title")
+    assert flaw.message == (f"character U+{ord(character):04X} at position 4 is reserved for "
+                            "agreementgen's own marks in the document; remove it")
 
 
 # Each row: file name, its text, the field path, the bad character, its position.
@@ -498,8 +508,8 @@ LIMITS: list[tuple[str, str, Any, str]] = [
                                                   "characters, more than the limit of 20000"),
     ("long-list.yaml", "data", long_list, "purpose.shared_objectives: has 2001 items"),
     ("no.yaml", "yaml", ("binding: non_binding", "binding: NO"),
-     "agreement.binding: must be text, not the boolean false (YAML reads NO as a boolean; "
-     "put it in quotes)"),
+     "agreement.binding: must be one of: binding, non_binding; not the boolean false (YAML "
+     "reads NO as a boolean)"),
     ("octal.yaml", "yaml", ("role: community monitor and watchdog", "role: 012345"),
      "partners[0].role: must be text, not the number 5349 (YAML reads 012345 as a number; "
      "put it in quotes)"),

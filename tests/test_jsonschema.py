@@ -38,9 +38,14 @@ def json_errors(validator: jsonschema_lib.Draft202012Validator, data: Any) -> li
 
 
 def cerberus_errors(data: Any) -> list[tuple[Any, ...]]:
-    """The places where the Cerberus schema (without the cross-field rules) rejects the data."""
-    _, flaws = check_schema(data)
-    return [flaw.path for flaw in flaws]
+    """The places where the Cerberus schema (without the cross-field rules) rejects the data,
+    its texts in several languages checked first, as ``validate`` does."""
+    from agreementgen.translations import check_languages, single_texts
+
+    flaws = check_languages(schema_rules(), data) if isinstance(data, dict) else []
+    single = single_texts(schema_rules(), data) if isinstance(data, dict) else data
+    _, schema_flaws = check_schema(single)
+    return [flaw.path for flaw in [*flaws, *schema_flaws]]
 
 
 def test_the_exported_file_is_up_to_date() -> None:
@@ -197,8 +202,11 @@ INVALID: dict[str, tuple[Callable[[dict[str, Any]], None], tuple[Any, ...]]] = {
                                ("duration", "notice_days")),
     "boolean as text": (_set(("communication", "confidentiality"), "yes"),
                         ("communication", "confidentiality")),
-    "list item of the wrong type": (_set(("partners", 0, "objectives"), [{"a": 1}]),
+    "list item of the wrong type": (_set(("partners", 0, "objectives"), [[1]]),
                                     ("partners", 0, "objectives", 0)),
+    # A mapping in a text field is the text in several languages: "a" is no language.
+    "text in an unknown language": (_set(("partners", 0, "objectives"), [{"a": "Text"}]),
+                                    ("partners", 0, "objectives", 0, "a")),
 }
 
 
@@ -302,7 +310,7 @@ def test_the_examples_use_the_second_wave_fields() -> None:
     assert {"compliance", "data_protection", "funding", "publication"} <= used
     texts = [load(path).data.get("funding", {}).get("audit_rights")
              for path in EXAMPLES.glob("*.yaml")]
-    assert True in texts and any(isinstance(text, str) for text in texts)
+    assert True in texts and any(isinstance(text, str | dict) for text in texts)
 
 
 @pytest.mark.parametrize("value", [True, False, "The partners' **own** wording."])

@@ -336,3 +336,20 @@ def test_a_long_notice_period_is_written_out_in_the_dutch_agreement(tmp_path: Pa
     loaded = load_description(_write(tmp_path, data))
     text = " ".join(markers.plain(c.text) for c in derive(loaded.description_in("nl"), "nl"))
     assert "negentig (90) dagen" in text
+
+
+def test_batch_lists_each_agreements_untranslated_texts_and_records_them(
+        runner: CliRunner, tmp_path: Path) -> None:
+    source = _write(tmp_path, _partly_translated(), "partly.yaml")
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["batch", str(source), "-o", str(out), "--lang", "nl",
+                                 "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    missing = load_description(source).untranslated("nl")
+    assert f"{source}: {len(missing)} tekst(en) hebben geen versie in het Nederlands" in \
+        result.output
+    assert "  partners[1].role (regel " in result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    recorded = manifest["documents"][0]["untranslated"]
+    assert [e["path"] for e in recorded] == [m.path for m in missing]
+    assert {e["lang"] for e in recorded} == {"nl"}

@@ -81,7 +81,16 @@ def batch(paths: tuple[Path, ...], out_dir: Path, template: str | None,
 
 
 def _report(result: BatchResult) -> None:
-    """Each failure by name with its problems (stderr), then the summary table (stdout)."""
+    """Each failure by name with its problems (stderr), the warnings and untranslated texts of
+    each agreement made (stderr), then the summary table (stdout)."""
+    from agreementgen.translations import format_untranslated
+
+    for outcome in result.outcomes:
+        for notice in outcome.notices:
+            click.secho(notice.format(), fg="yellow", err=True)
+        for lang in dict.fromkeys(u.lang for u in outcome.untranslated):
+            text = format_untranslated([u for u in outcome.untranslated if u.lang == lang], lang)
+            click.echo(f"{outcome.input}: {text}", nl=False, err=True)
     for outcome in result.failed:
         click.secho(message("batch_failed", input=outcome.input), fg="red", bold=True, err=True)
         lines = [p.format() for p in outcome.problems] or [outcome.error or ""]

@@ -29,10 +29,11 @@ from agreementgen.cli.options import (
               help="Overwrite an existing output file (only a regular file, never a link, "
                    "folder or device).")
 @click.option("--quiet", is_flag=True,
-              help="Do not print the partnership health warnings and untranslated texts.")
+              help="Do not print warnings: about the description, the partnership's health, "
+                   "and untranslated texts.")
 @click.option("--strict", is_flag=True,
-              help="Refuse to generate while health warnings, open points or untranslated "
-                   "texts remain (exit 1).")
+              help="Refuse to generate while any warning, open point or untranslated text "
+                   "remains (exit 1).")
 def generate(file: Path, output: Path | None, fmt: str | None, template: str | None,
              template_dirs: tuple[Path, ...], lang: str | None, prevailing: str | None,
              health_annex: bool, force: bool, quiet: bool, strict: bool) -> None:
@@ -62,6 +63,9 @@ def generate(file: Path, output: Path | None, fmt: str | None, template: str | N
                  health_annex=health_annex)
     from agreementgen.clauses import open_points
 
+    if not quiet:
+        for warning in result.warnings:
+            click.secho(warning.format(), fg="yellow", err=True)
     points = open_points(result.clauses)
     if result.review is not None and (result.review.warnings or points) and not quiet:
         from agreementgen.health import format_text

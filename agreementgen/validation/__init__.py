@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from agreementgen.errors import Flaw, Problem, ValidationError
@@ -63,19 +64,39 @@ def check_warnings(source: Source) -> list[Problem]:
     """What a description probably does not say as its writer meant, each a warning with its
     file, line and field path; the description stays valid.
 
-    Today: list items YAML split at a comma (``[Buy 60,000 litres a day]`` gives ``Buy 60``
-    and ``000 litres a day``).
+    - list items YAML split at a comma (``[Buy 60,000 litres a day]`` gives ``Buy 60`` and
+      ``000 litres a day``);
+    - placeholders of a starter left in (``<Title of the agreement>``), which would otherwise
+      go into the agreement word for word.
     """
     from agreementgen.i18n import message
+    from agreementgen.translations import text_fields
 
-    warnings = []
+    found: list[tuple[tuple[str | int, ...], str, str]] = []
     for path, before, item in source.split_items():
+        found.append((path, "split_list_item", message(
+            "split_list_item", before=before, item=item, joined=f"{before},{item}")))
+    for path, _, value in text_fields(schema_rules(), source.data):
+        texts = value.items() if isinstance(value, dict) else [(None, value)]
+        for lang, text in texts:
+            placeholder = _PLACEHOLDER.search(text) if isinstance(text, str) else None
+            if placeholder is not None and not _HTML_TAG.fullmatch(placeholder[1]):
+                where = path if lang is None else (*path, lang)
+                found.append((where, "placeholder", message("placeholder_left",
+                                                            placeholder=placeholder[0])))
+    warnings = []
+    for path, code, text in found:
         line, column = source.locate(path)
-        text = message("split_list_item", before=before, item=item,
-                       joined=f"{before},{item}")
         warnings.append(Problem(source.name, visible(text), visible(format_path(path)), line,
-                                column, "split_list_item"))
+                                column, code))
+    warnings.sort(key=lambda p: (p.line or 0, p.column or 0, p.path))
     return warnings
+
+
+#: A starter's placeholder: words in angle brackets, not a Markdown autolink.
+_PLACEHOLDER = re.compile(r"<(?!https?:|mailto:|/)([^<>\n=]{2,})>")
+#: An HTML tag someone may write in Markdown (``<br>``, ``<sup>``), not a placeholder.
+_HTML_TAG = re.compile(r"[a-z]{1,10}[1-6]?")
 
 
 def validate_source(source: Source) -> dict[str, Any]:
