@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from agreementgen.errors import Problem
 from agreementgen.loading import Source, format_path, load
 from agreementgen.model import Description, build
-from agreementgen.translations import Untranslated
+from agreementgen.translations import Missing, Untranslated
 from agreementgen.validation import check, validate_source
 
 
@@ -48,18 +49,25 @@ class Loaded:
         known = self._models.get((lang, marked))
         if known is not None:
             return known
+        if marked:
+            # Nothing to mark: the model of the plain texts serves.
+            plain = self._localized(lang, False)
+            if not plain[1]:
+                self._models[(lang, marked)] = plain
+                return plain
         from agreementgen.translations import localize
         from agreementgen.validation.schema import schema_rules
 
         data, missing = localize(schema_rules(), self.document, lang, mark=marked)
         # Without translations, the description's own language needs no second model.
         model = self.description if data is self.document else build(data, self.source.name)
-        result = (model, tuple(
-            Untranslated(format_path(m.path), self.source.locate(m.path)[0], lang, m.shown_in,
-                         m.text)
-            for m in missing))
+        result = (model, self._places(missing, lang))
         self._models[(lang, marked)] = result
         return result
+
+    def _places(self, missing: Sequence[Missing], lang: str) -> tuple[Untranslated, ...]:
+        return tuple(Untranslated(format_path(m.path), self.source.locate(m.path)[0], lang,
+                                  m.shown_in, m.text) for m in missing)
 
 
 def validate(path: str | Path, *, max_bytes: int | None = None) -> list[Problem]:
@@ -92,5 +100,9 @@ def loaded_from(source: Source) -> Loaded:
     from agreementgen.validation.schema import schema_rules
 
     document = validate_source(source)
-    own, _ = localize(schema_rules(), document, language_of(document), mark=False)
-    return Loaded(source, build(own, source=source.name), document)
+    lang = language_of(document)
+    own, missing = localize(schema_rules(), document, lang, mark=False)
+    loaded = Loaded(source, build(own, source=source.name), document)
+    # The model in the description's own language is the one just built.
+    loaded._models[(lang, False)] = (loaded.description, loaded._places(missing, lang))
+    return loaded
