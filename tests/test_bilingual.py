@@ -45,7 +45,11 @@ def test_every_clause_has_both_versions_side_by_side(runner: CliRunner, tmp_path
     # their opening words, and the operative formula.
     recitals = sum(1 for c in english if c.spec.article == "recitals")
     preamble = 1 + len(d.partners) + 1 + (recitals + 1 if recitals else 0) + 1
-    assert [len(t) for t in tables] == [preamble, *expected]
+    # An annex given in both languages is shown side by side too, one row each.
+    loaded = load_description(source)
+    annexes = sum(1 for a, b in zip(loaded.description_in("en").annexes,
+                                    loaded.description_in("nl").annexes, strict=True) if a != b)
+    assert [len(t) for t in tables] == [preamble, *expected, *[1] * annexes]
     assert [c.spec.id for c in english] == [c.spec.id for c in dutch]
     for table in tables:
         for left, right in table:
@@ -62,9 +66,10 @@ def test_headings_and_labels_carry_both_languages(runner: CliRunner, tmp_path: P
 
 def _languages_row(out: Path) -> tuple[str, str]:
     """The row of the general provisions that says which version prevails: their last."""
-    tables = _two_column_tables(out)
-    # the general provisions come before the governing law article, the last table
-    return tables[-2][-1]
+    rows = [row for table in _two_column_tables(out) for row in table
+            if "Languages." in row[0] + row[1] or "Talen." in row[0] + row[1]]
+    assert len(rows) == 1, rows
+    return rows[0]
 
 
 def test_final_provisions_say_which_version_prevails(runner: CliRunner, tmp_path: Path) -> None:
