@@ -9,7 +9,9 @@ what to write: a number written with more than :data:`LONG_NUMBER` characters is
 :class:`LongNumber` (PyYAML would fail on 4300 digits, or give a value no message can print),
 and a number that a flow mapping split at its thousands separators (``{amount: 14,400,000}``,
 which YAML reads as ``amount: 14`` and the keys ``400`` and ``000``) is joined again into the
-text ``14,400,000``.
+text ``14,400,000``, as if it had been quoted. The join is for a number written as it is in
+that example, and only then: see :func:`join_split_numbers`. Both the fast pass and PyYAML's
+constructor build from the joined node tree, so they load the same.
 """
 
 from __future__ import annotations
@@ -89,14 +91,16 @@ class DescriptionLoader(BaseLoader):  # type: ignore[misc,valid-type]
 
     def __init__(self, stream: Any) -> None:
         super().__init__(stream)
-        # Only a text with a digit, a comma and three digits can hold a split number.
-        self._may_split = not isinstance(stream, str) or bool(_SPLIT_NUMBER.search(stream))
+        # The join looks at the text itself; only a text with a digit, a comma and three
+        # digits can hold a split number. (A stream that is not text is read as YAML reads it.)
+        self._split_text = stream if isinstance(stream, str) \
+            and _SPLIT_NUMBER.search(stream) else None
 
     def get_single_node(self) -> Any:
         """The document's node tree, with numbers split at a thousands separator joined."""
         root = super().get_single_node()
-        if root is not None and self._may_split:
-            join_split_numbers(root)
+        if root is not None and self._split_text is not None:
+            join_split_numbers(root, self._split_text)
         return root
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -132,9 +136,15 @@ for _tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
 _SPLIT_NUMBER = re.compile(r"\d,\s*\d{3}(?:\.\d*)?\s*[,}]")
 _LEADING_GROUP = re.compile(r"[-+]?\d{1,3}")
 _NEXT_GROUP = re.compile(r"\d{3}(?:\.\d*)?")
+#: Between two groups of a split number: the comma, and spaces on the same line.
+_BETWEEN_GROUPS = re.compile(r",[ \t]*")
+#: After the last group: the comma before the next entry, or the end of the mapping.
+_AFTER_GROUP = re.compile(r"\s*[,}]")
+#: libyaml leaves a byte order mark at the start of a text out of its marks' indexes.
+_UNCOUNTED_BOM = BaseLoader is not yaml.SafeLoader
 
 
-def join_split_numbers(root: yaml.Node) -> None:
+def join_split_numbers(root: yaml.Node, text: str) -> None:
     """Join the numbers a flow mapping split at its thousands separators, in place.
 
     In ``{amount: 14,400,000, currency: EUR}`` the commas end entries: YAML reads
@@ -142,7 +152,23 @@ def join_split_numbers(root: yaml.Node) -> None:
     value of one to three digits, become part of that value again, as the text
     ``14,400,000``: the schema then says to write ``14400000``, and every other problem of
     the file is still found (a key that is not text would stop the reading).
+
+    Only a number written as in that example is joined, as if it had been quoted: in a
+    mapping of flow style with no tag of its own, after a key other than ``<<``, each group
+    plain (no anchor, tag or alias: the text of the node is its value), the groups on one
+    line with a comma and spaces between them, and the last group followed by the next
+    entry or the mapping's end. Anything else (``{a: &n 1,000}``, ``{a: 1, *k}``,
+    ``{a: 1, !!str 000}``, ``{a: 1, 000: x}``, ``{a: 1, ? 000}``, ``!!set {a: 1,000}``, a
+    comment or a line break between the groups) is loaded as YAML reads it. What a joined
+    mapping is then used for (an alias of it, a merge of it with ``<<``) sees the joined
+    text, as it would see a quoted one.
+
+    Args:
+        root: The document's node tree, as composed from ``text``.
+        text: The text the tree was composed from.
     """
+    if _UNCOUNTED_BOM and text.startswith("\ufeff"):
+        text = text[1:]
     stack, seen = [root], set()
     while stack:
         node = stack.pop()
@@ -150,27 +176,32 @@ def join_split_numbers(root: yaml.Node) -> None:
             continue
         seen.add(id(node))
         if isinstance(node, MappingNode):
-            if node.flow_style:
-                node.value[:] = _joined(node.value)
+            if node.flow_style and node.tag == _MAP:
+                node.value[:] = _joined(node.value, text)
             stack.extend(n for pair in node.value for n in pair)
         elif isinstance(node, SequenceNode):
             stack.extend(node.value)
 
 
-def _joined(pairs: list[tuple[yaml.Node, yaml.Node]]) -> list[tuple[yaml.Node, yaml.Node]]:
+def _joined(pairs: list[tuple[yaml.Node, yaml.Node]],
+            text: str) -> list[tuple[yaml.Node, yaml.Node]]:
     out = []
     index = 0
     while index < len(pairs):
         key, value = pairs[index]
         index += 1
-        if not _plain(value, _LEADING_GROUP):
+        if key.tag == _MERGE or not _written(value, _LEADING_GROUP, text):
             out.append((key, value))
             continue
         parts, end = [value.value], value.end_mark
-        while index < len(pairs) and _plain(pairs[index][0], _NEXT_GROUP) \
-                and _empty(pairs[index][1]):
-            parts.append(pairs[index][0].value)
-            end = pairs[index][0].end_mark
+        while index < len(pairs):
+            group, after = pairs[index]
+            if not (_written(group, _NEXT_GROUP, text) and _empty(after)
+                    and _BETWEEN_GROUPS.fullmatch(text, end.index, group.start_mark.index)
+                    and _AFTER_GROUP.match(text, group.end_mark.index)):
+                break
+            parts.append(group.value)
+            end = group.end_mark
             index += 1
         if len(parts) > 1:
             value = ScalarNode(_STR, ",".join(parts), value.start_mark, end)
@@ -178,9 +209,12 @@ def _joined(pairs: list[tuple[yaml.Node, yaml.Node]]) -> list[tuple[yaml.Node, y
     return out
 
 
-def _plain(node: yaml.Node, pattern: re.Pattern[str]) -> bool:
+def _written(node: yaml.Node, pattern: re.Pattern[str], text: str) -> bool:
+    """A plain scalar that ``pattern`` matches, written in the text as nothing but its value
+    (an anchor or a tag would be part of its text; an alias's node is written elsewhere)."""
     return (type(node) is ScalarNode and not node.style  # plain: None, or "" from libyaml
-            and pattern.fullmatch(node.value) is not None)
+            and pattern.fullmatch(node.value) is not None
+            and text[node.start_mark.index:node.end_mark.index] == node.value)
 
 
 def _empty(node: yaml.Node) -> bool:

@@ -2,15 +2,20 @@
 
 The reference below is the loader and the error handling that ``agreementgen.loading`` used
 before it built values itself: ``yaml.load`` with a CSafeLoader that keeps dates as text and
-refuses duplicate and non-text keys. Every text is loaded both ways and must give data of the
-same types, values, key order and sharing (an alias is the very object of its anchor), or the
-same error code, line, column and message values.
+refuses duplicate and non-text keys, with one addition: a number split at its thousands
+separators in a flow mapping is joined again (``yaml_reader.join_split_numbers``) before the
+values are built. Every text is loaded both ways and must give data of the same types, values,
+key order and sharing (an alias is the very object of its anchor), or the same error code,
+line, column and message values. That the join changes nothing but what the old loader
+refused, and leaves alone what it was not made for, is checked against the old loader without
+it; which numbers it joins is tested in test_numbers_and_text.
 
 Texts come from random data dumped by ``yaml.safe_dump`` in random styles (canonical output
 writes an explicit tag on every node; shared containers become anchors and aliases), from a
 small YAML grammar with anchors, aliases, merge keys, duplicate and non-text keys, tags and
 YAML 1.1 scalars nested in flow and block style, from hand-made entries (sets, ordered maps,
-merges of merges, recursive aliases) put together, from lists of YAML 1.1 scalars, and from
+merges of merges, recursive aliases, numbers split at a comma, plain or with anchors, aliases,
+tags, comments) put together, from lists of YAML 1.1 scalars, and from
 the first three with a stray character put in.
 """
 
@@ -19,6 +24,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import Counter
+from functools import partial
 from typing import Any, ClassVar
 
 import hypothesis.strategies as st
@@ -47,7 +53,7 @@ class _ReferenceNonTextKey(Exception):
         self.key, self.mark = key, mark
 
 
-class ReferenceLoader(_ReferenceBase):  # type: ignore[misc,valid-type]
+class UnjoinedReferenceLoader(_ReferenceBase):  # type: ignore[misc,valid-type]
     """DescriptionLoader as it was: dates as text, no duplicate keys, only text keys."""
 
     yaml_implicit_resolvers: ClassVar[dict[Any, list[tuple[str, re.Pattern[str]]]]] = {
@@ -68,10 +74,25 @@ class ReferenceLoader(_ReferenceBase):  # type: ignore[misc,valid-type]
         return super().construct_mapping(node, deep=deep)
 
 
-def reference_parse(text: str, fail: Any) -> Any:
-    """``_parse_yaml`` as it was."""
+class ReferenceLoader(UnjoinedReferenceLoader):
+    """The old loader, with numbers split at a thousands separator joined in every text."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.text = stream
+
+    def get_single_node(self) -> Any:
+        root = super().get_single_node()
+        if root is not None:
+            yaml_reader.join_split_numbers(root, self.text)
+        return root
+
+
+def reference_parse(text: str, fail: Any,
+                    loader: type[UnjoinedReferenceLoader] = ReferenceLoader) -> Any:
+    """``_parse_yaml`` as it was (with the join, unless told another ``loader``)."""
     try:
-        return yaml.load(text, Loader=ReferenceLoader)
+        return yaml.load(text, Loader=loader)
     except _ReferenceDuplicateKey as exc:
         raise fail(
             "duplicate_key", exc.mark.line + 1, exc.mark.column + 1,
@@ -264,7 +285,7 @@ def dumped(draw: st.DrawFn) -> str:
             target[draw(KEYS)] = shared
         else:
             target.append(shared)
-    options = draw(st.fixed_dictionaries({
+    options: dict[str, Any] = draw(st.fixed_dictionaries({
         "default_flow_style": st.sampled_from([False, True, None]),
         "default_style": st.sampled_from([None, None, '"', "'", "|", ">"]),
         "canonical": st.booleans(),
@@ -399,20 +420,37 @@ FRAGMENTS = [
     "r{i}: &r{i} [*r{i}, {{again: *r{i}}}]", "d{i}: {{x: 1, x: 2}}", "k{i}: {{1: x}}",
     "c{i}:\n  - &m{i} {{c{i}: 1}}\n  - *m{i}\n  - <<: *m{i}\n    d{i}: 2",
 ]
+#: Numbers split at a thousands comma: as in a description, in a mapping that is merged or
+#: aliased, and in the forms the join leaves alone.
+SPLIT_FRAGMENTS = [
+    "g{i}: {{amount: 14,400,000, currency: EUR}}", "h{i}: &m{i} {{h{i}: -1, 000.50, h: 2}}",
+    "v{i}: {{amount: 1, 400, notice: 12,000 }}", "w{i}: [{{a: 999,999.}}, {{b: +1,000}}]",
+    "j{i}: {{a: {word},000, b: 1,000: x, c: 1, ? 000}}", "s{i}: &s{i} 000",
+    "j{i}: {{a: &v{i} 1,000, b: *v{i}}}", "j{i}: {{a: 1, *s{j}, b: 2,000}}",
+    "j{i}: {{a: 1, !!str 000, b: 2, !!int 000}}", "j{i}: !!set {{a: 1,000}}",
+    "j{i}: {{a: 1, # note\n  000, b: 2,\n  000}}", "j{i}: [{{a: 1,000}}, 1,000]",
+    "n{i}: &m{i} {{<<: *m{j}, n{i}: 2}}", "u{i}: &m{i} {{<<: [*m{j}, *m{k}], u{i}: 3}}",
+    "a{i}: *m{j}",
+]
+FRAGMENTS += SPLIT_FRAGMENTS[:-3]
 
 
 @st.composite
-def assembled(draw: st.DrawFn) -> str:
-    """Top-level entries from :data:`FRAGMENTS`; merges and aliases name earlier anchors."""
-    lines, anchors = [], []
-    for i, fragment in enumerate(draw(st.lists(st.sampled_from(FRAGMENTS), max_size=8))):
-        if "{j}" in fragment and not anchors:
+def assembled(draw: st.DrawFn, fragments: list[str] = FRAGMENTS) -> str:
+    """Top-level entries from ``fragments``; merges and aliases name earlier anchors (``*m``
+    those of mappings, ``*s`` those of scalars)."""
+    lines: list[str] = []
+    anchors: dict[str, list[int]] = {"m": [], "s": []}
+    for i, fragment in enumerate(draw(st.lists(st.sampled_from(fragments), max_size=8))):
+        named = anchors["s" if "*s{j}" in fragment else "m"]
+        if "{j}" in fragment and not named:
             continue
-        j, k = (draw(st.sampled_from(anchors)) for _ in range(2)) if anchors else (0, 0)
+        j, k = (draw(st.sampled_from(named)) for _ in range(2)) if named else (0, 0)
         word, other = draw(st.sampled_from(YAML11)), draw(st.sampled_from(YAML11))
         lines.append(fragment.format(i=i, j=j, k=k, word=word, other=other))
-        if "&m{i}" in fragment:
-            anchors.append(i)
+        for kind, found in anchors.items():
+            if f"&{kind}{{i}}" in fragment:
+                found.append(i)
     return "\n".join(lines) + "\n"
 
 
@@ -465,6 +503,33 @@ def test_fast_path_loads_exactly_what_pyyaml_loaded(capsys: pytest.CaptureFixtur
     assert sum(outcomes.values()) - outcomes["fast"] - outcomes["data, by PyYAML"] >= 60
 
 
+def test_the_join_changes_only_what_was_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """Against the old loader without the join: a text it loaded loads the same, and a text
+    that loads otherwise now is one it refused for a number key (a group of a split number)."""
+    outcomes: Counter[str] = Counter()
+    unjoined = partial(reference_parse, loader=UnjoinedReferenceLoader)
+
+    @settings(max_examples=300, deadline=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(st.one_of(*[assembled(SPLIT_FRAGMENTS)] * 3, TEXTS))
+    def check(text: str) -> None:
+        before, now = outcome(unjoined, text), outcome(current_parse, text)
+        if before[0] == "data":
+            assert now[0] == "data", (text, before, now)
+            assert_same_data(before[1], now[1])
+            outcomes["loaded as before"] += 1
+        elif before != now and before[0] == "refused":
+            assert before[1] == "non_text_key" and "'number'" in before[4], (text, before, now)
+            outcomes["joined"] += 1
+
+    check()
+    with capsys.disabled():
+        print(f"\nthe join against the old loader: {dict(outcomes.most_common())}")
+    # Both must be exercised, or this proves little.
+    assert outcomes["joined"] >= 5
+    assert outcomes["loaded as before"] >= 40
+
+
 SNIPPETS = {
     "plain text and numbers": "a: text\nb: 12\nc: 1.5\nd: ~\ne:\n",
     "yaml 1.1 booleans": "a: yes\nb: No\nc: on\nd: OFF\ne: y\nf: True\n",
@@ -509,6 +574,10 @@ SNIPPETS = {
     "only a comment": "# nothing\n",
     "a list": "- a\n- b\n",
     "a scalar": "just text\n",
+    "split number": "v: {amount: 14,400,000, currency: EUR}\nw: {a: -1, 400.50}\n",
+    "split number merged": "b: &b {x: 1,000}\nc: {<<: *b, y: 2}\nd: *b\n",
+    "split number not joined": "s: &s 000\nv: {a: &n 1,000, b: *n}\nw: {a: 1, *s }\n"
+                               "x: {a: 1, !!str 000}\ny: !!set {a: 1,000}\nz: {a: 1, 000: }\n",
     "huge integer": "a: " + "1" * 5000 + "\n",
     "deep nesting": "a: " + "[" * 3000 + "]" * 3000 + "\n",
     "deep mappings": "a: " + "{a: " * 1200 + "1" + "}" * 1200 + "\n",
@@ -528,7 +597,7 @@ def test_tricky_snippets_load_as_before(name: str) -> None:
                                   "yaml 1.1 integers", "floats", "dates stay text",
                                   "explicit tags", "anchors and aliases", "recursive alias",
                                   "merge", "merge list", "merge one-letter keys twice",
-                                  "laughs"])
+                                  "laughs", "split number", "split number merged"])
 def test_the_fast_path_handles_what_descriptions_hold(name: str) -> None:
     assert assert_same_outcome(SNIPPETS[name]) == "fast"
 

@@ -122,6 +122,7 @@ def test_a_toml_integer_too_long_for_python_is_refused_with_its_line(tmp_path: P
     (problem,) = problems_of(path)
     assert problem.code == "number_too_long_to_read"
     assert problem.message.startswith("this number has 5000 digits, too many to read")
+    assert problem.line is not None
     assert "amount = 999" in path.read_text(encoding="utf-8").splitlines()[problem.line - 1]
 
 
@@ -303,6 +304,72 @@ def test_only_numbers_split_at_a_comma_are_joined(tmp_path: Path) -> None:
     assert problem.code == "non_text_key"
 
 
+def loaded_both_ways(text: str) -> Any:
+    """What the fast path and PyYAML's constructor load from ``text``, which must be the same
+    (an exception: its type and text)."""
+    import yaml
+
+    from agreementgen.yaml_reader import DescriptionLoader, load_yaml
+
+    def both() -> Iterator[Any]:
+        for read in (load_yaml, lambda text: yaml.load(text, Loader=DescriptionLoader)):
+            try:
+                yield read(text)
+            except Exception as exc:
+                yield type(exc).__name__, str(exc)
+
+    fast, pyyaml = both()
+    assert fast == pyyaml, text
+    return fast
+
+
+@pytest.mark.parametrize(("text", "loaded"), [
+    ("v: {amount: 14,400,000, currency: EUR}\n", {"v": {"amount": "14,400,000",
+                                                      "currency": "EUR"}}),
+    # A byte order mark (libyaml leaves it out of its places), spaces after the commas.
+    ("\ufeffv: {amount: 14, 400,000 , currency: EUR}\n", {"v": {"amount": "14,400,000",
+                                                               "currency": "EUR"}}),
+    # Characters beyond ASCII and CRLF line ends before the number.
+    ("v: {\u00e9: 1,000}\r\nw: {\U0001F600: -2,000.5}\n", {"v": {"\u00e9": "1,000"},
+                                                        "w": {"\U0001F600": "-2,000.5"}}),
+])
+def test_a_split_number_is_joined_on_both_paths(text: str, loaded: Any) -> None:
+    assert loaded_both_ways(text) == loaded
+
+
+def test_a_joined_mapping_is_the_same_wherever_it_is_used() -> None:
+    # An alias of the mapping, or a merge of it, sees the joined text, as it would a quoted one.
+    assert loaded_both_ways("b: &b {x: 1,000}\nc: {<<: *b, y: 2}\nd: *b\n") == {
+        "b": {"x": "1,000"}, "c": {"x": "1,000", "y": 2}, "d": {"x": "1,000"}}
+    assert loaded_both_ways("c:\n  <<: {x: 1,000}\n  y: 2\n") == {"c": {"x": "1,000", "y": 2}}
+
+
+@pytest.mark.parametrize(("text", "loaded"), [
+    # An anchor on the number: its alias would give 1 where the mapping gave '1,000'.
+    ("v: {a: &n 1,000, b: *n}\n", ("NonTextKey", "0")),
+    # An alias as the group, a tagged group, a group with a value, an explicit key.
+    ("s: &s 000\nv: {a: 1, *s }\nw: {b: 2,000}\n", ("NonTextKey", "0")),
+    ("v: {a: 1, !!str 000}\nw: {b: 2,000}\n", {"v": {"a": 1, "000": None},
+                                              "w": {"b": "2,000"}}),
+    ("v: {a: 1, 000: }\nw: {b: 2,000}\n", ("NonTextKey", "0")),
+    ("v: {a: 1, ? 000}\nw: {b: 2,000}\n", ("NonTextKey", "0")),
+    ("v: {a: 1, 000: x}\n", ("NonTextKey", "0")),
+    # A set, a comment or a line break between the groups, a space before the comma.
+    ("v: !!set {a: 1,000}\n", ("NonTextKey", "0")),
+    ("v: {a: 1, # note\n  000}\n", ("NonTextKey", "0")),
+    ("v: {a: 1,\n  000}\n", ("NonTextKey", "0")),
+    ("v: {a: 1 ,000}\n", ("NonTextKey", "0")),
+    # A merge key's value is no number.
+    ("v: {<<: 1,000}\n", ("ConstructorError", "while constructing a mapping\n  in "
+                                               '"<unicode string>", line 1, column 4\n'
+                                               "expected a mapping or list of mappings for "
+                                               'merging, but found scalar\n  in "<unicode '
+                                               'string>", line 1, column 9')),
+])
+def test_what_the_join_is_not_for_is_read_as_yaml_reads_it(text: str, loaded: Any) -> None:
+    assert loaded_both_ways(text) == loaded
+
+
 @pytest.mark.parametrize(("name", "text", "line"), [
     ("a.json", '{\n "amount": 14,400,000,\n "currency": "EUR"\n}', 2),
     ("a.toml", "currency = 'EUR'\namount = 14,400,000\n", 2),
@@ -387,7 +454,8 @@ def test_what_a_misspelt_section_holds_is_still_checked_at_its_line(tmp_path: Pa
     assert ("theory_of_chnage", "unknown_field") in found
     assert ("theory_of_chnage.long_term_gaol", "unknown_field") in found
     bad_id = [p for p in problems_of(path) if p.path == "theory_of_chnage.outcomes[2].id"]
-    assert bad_id and "Farm Income" in text.splitlines()[bad_id[0].line - 1]
+    assert bad_id and bad_id[0].line is not None
+    assert "Farm Income" in text.splitlines()[bad_id[0].line - 1]
     assert all(code != "required" for _, code in found)
 
 
