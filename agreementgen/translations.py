@@ -19,9 +19,8 @@ from agreementgen.i18n import DEFAULT_LANGUAGE, LANGUAGES, message
 
 Path = tuple[str | int, ...]
 
-__all__ = ["Missing", "Untranslated", "check_languages", "format_untranslated",
-           "has_translations", "is_text", "language_of", "localize", "rule_at", "single_texts",
-           "text_fields"]
+__all__ = ["Missing", "Untranslated", "check_languages", "format_untranslated", "is_text",
+           "language_of", "localize", "rule_at", "single_texts", "text_fields"]
 
 
 @dataclass(frozen=True)
@@ -124,11 +123,6 @@ def _field(rule: dict[str, Any], value: Any,
     elif kind == "list" and isinstance(inner, dict) and isinstance(value, list):
         for index, item in enumerate(value):
             yield from _field(inner, item, (*path, index))
-
-
-def has_translations(rules: dict[str, Any], data: Any) -> bool:
-    """Whether any text field of ``data`` is a language mapping."""
-    return any(isinstance(value, dict) for _, _, value in text_fields(rules, data))
 
 
 def check_languages(rules: dict[str, Any], data: Any) -> list[Flaw]:

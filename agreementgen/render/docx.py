@@ -385,12 +385,6 @@ def unsafe_member_name(name: str) -> str | None:
     return None
 
 
-def read_members(path: Path, name: str) -> tuple[dict[str, bytes], str]:
-    """The members of a .docx and its SHA-256 (see :func:`open_template`)."""
-    found = open_template(path, name)
-    return found.members, found.sha256
-
-
 def open_template(path: Path, name: str) -> TemplateFile:
     """Read a .docx after refusing non-zips, bombs, damaged members and non-documents.
 
