@@ -113,6 +113,7 @@ class Made:
         options: The batch's options (:meth:`Options.as_dict`).
         language: The language of the agreement.
         warnings: The rule ids of the partnership health warnings.
+        packs: (file, SHA-256) of each clause pack it was made with.
     """
 
     input: str
@@ -126,6 +127,7 @@ class Made:
     options: Mapping[str, Any] | None = None
     language: str | None = None
     warnings: tuple[str, ...] = ()
+    packs: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_entry(cls, entry: Any) -> Made | None:
@@ -143,11 +145,14 @@ class Made:
             return None
         if not (entry.get("input") and entry.get("output") and entry.get("output_sha256")):
             return None
+        packs = _read_packs(entry.get("clause_packs"))
+        if packs is None:
+            return None
         return cls(entry["input"], entry["output"], entry["output_sha256"],
                    entry.get("input_sha256"), entry.get("template"),
                    entry.get("template_sha256"), entry.get("tool_version"),
                    entry.get("schema_version"), entry.get("options"), entry.get("language"),
-                   tuple(rules))
+                   tuple(rules), packs)
 
     @property
     def name(self) -> str:
@@ -170,7 +175,25 @@ class Made:
             "language": self.language,
             "health_warnings": len(self.warnings),
             "health_rules": list(self.warnings),
+            "clause_packs": _packs_json(self.packs),
         }
+
+
+def _packs_json(packs: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+    """The clause packs of an agreement as its manifest entry lists them."""
+    return [{"file": file, "sha256": digest} for file, digest in packs]
+
+
+def _read_packs(entries: Any) -> tuple[tuple[str, str], ...] | None:
+    """The clause packs a manifest entry lists (none when it lists none); None when the
+    entry is not agreementgen's."""
+    if entries is None:
+        return ()
+    if not isinstance(entries, list) or not all(
+            isinstance(e, dict) and isinstance(e.get("file"), str)
+            and isinstance(e.get("sha256"), str) for e in entries):
+        return None
+    return tuple((e["file"], e["sha256"]) for e in entries)
 
 
 @dataclass(frozen=True)
@@ -196,6 +219,7 @@ class Outcome:
             left in, a list item split at a comma).
         untranslated: For an agreement made now: its texts with no version in an output
             language, shown in another.
+        packs: (file, SHA-256) of each clause pack the agreement was made with.
     """
 
     input: Path
@@ -213,6 +237,7 @@ class Outcome:
     previous: Made | None = None
     notices: tuple[Problem, ...] = ()
     untranslated: tuple[Untranslated, ...] = ()
+    packs: tuple[tuple[str, str], ...] = ()
 
     @property
     def made(self) -> bool:
@@ -254,6 +279,7 @@ class Outcome:
                 "problems": [p.as_dict() for p in self.problems],
             } if failed else None,
             "previous": self.previous.as_dict() if self.previous else None,
+            "clause_packs": _packs_json(self.packs),
         }
 
 
@@ -384,11 +410,11 @@ def output_names(inputs: Sequence[Path], suffix: str) -> list[str]:
 def plan(inputs: Sequence[Path], out_dir: Path, *, template: str | None = None,
          lang: str | None = None, format: str = "docx", force: bool = False,
          template_dirs: Sequence[Path] = (), health_annex: bool = False,
-         prevailing: str | None = None) -> list[Job]:
+         prevailing: str | None = None, clauses: Sequence[Path] = ()) -> list[Job]:
     """The jobs of a batch: one per input, each writing a safely named file into ``out_dir``."""
     names = output_names(inputs, f".{format}")
     return [Job(path, out_dir / name, template, lang, format, force, tuple(template_dirs),
-                health_annex=health_annex, prevailing=prevailing)
+                health_annex=health_annex, prevailing=prevailing, clauses=tuple(clauses))
             for path, name in zip(inputs, names, strict=True)]
 
 
@@ -453,7 +479,7 @@ def make_one(job: Job) -> Outcome:
     return Outcome(job.input, job.output, Status.MADE, digest, made.template.name,
                    template_digest, made.language, warnings,
                    output_sha256=_file_sha256(job.output), options=Options.of(job),
-                   notices=made.warnings, untranslated=made.untranslated)
+                   notices=made.warnings, untranslated=made.untranslated, packs=made.packs)
 
 
 def _file_sha256(path: Path) -> str | None:
@@ -487,6 +513,7 @@ def run_batch(paths: Iterable[str | Path], out_dir: str | Path, *, template: str
               jobs: int | None = None, lang: str | None = None, format: str = "docx",
               force: bool = False, template_dirs: Sequence[Path] = (),
               health_annex: bool = False, prevailing: str | None = None,
+              clauses: Sequence[Path] = (),
               on_start: Callable[[int], None] | None = None,
               on_done: Callable[[Outcome], None] | None = None) -> BatchResult:
     """Make the agreement of every description, keeping ``manifest.json`` in ``out_dir``.
@@ -514,6 +541,8 @@ def run_batch(paths: Iterable[str | Path], out_dir: str | Path, *, template: str
         template_dirs: Extra folders with user templates.
         health_annex: Add the partnership health checklist as an annex.
         prevailing: In bilingual agreements, the language whose version prevails.
+        clauses: Clause packs over those beside the template (files or folders of them);
+            every pack the batch may use is checked before anything is made.
         on_start: Called once with the number of descriptions, before the first is made.
         on_done: Called with each outcome (up to date ones first, then in completion order).
 
@@ -524,7 +553,8 @@ def run_batch(paths: Iterable[str | Path], out_dir: str | Path, *, template: str
         InputError: No description files were found.
         OutputError: ``out_dir`` cannot be created or is a file, or the manifest cannot be
             written.
-        TemplateError: The template cannot be found, opened or compiled.
+        TemplateError: The template cannot be found, opened or compiled, or a clause pack is
+            wrong.
     """
     out = Path(out_dir)
     manifest = out / MANIFEST_FILE
@@ -535,13 +565,15 @@ def run_batch(paths: Iterable[str | Path], out_dir: str | Path, *, template: str
         raise InputError(text, [Problem(str(names[0]) if names else "-", text, code="no_inputs")])
     _make_folder(out)
     digests = template_digests(template, template_dirs, format)
+    packs = pack_digests(template, template_dirs, format, clauses, lang)
     work = plan(inputs, out, template=template, lang=lang, format=format, force=force,
-                template_dirs=template_dirs, health_annex=health_annex, prevailing=prevailing)
+                template_dirs=template_dirs, health_annex=health_annex, prevailing=prevailing,
+                clauses=clauses)
     known = read_manifest(manifest)
     outcomes: list[Outcome] = []
     todo: list[tuple[int, Job]] = []
     for index, job in enumerate(work):
-        verdict = _triage(job, known.pop(job.output.name, None), digests)
+        verdict = _triage(job, known.pop(job.output.name, None), digests, packs)
         outcomes.append(verdict if isinstance(verdict, Outcome) else _pending(*verdict))
         if not isinstance(verdict, Outcome):
             todo.append((index, verdict[0]))
@@ -588,14 +620,40 @@ def template_digests(template: str | None, template_dirs: Sequence[Path] = (),
     return {info.name: _template_sha256(info.path, modified_time(info.path)) for info in infos}
 
 
-def _triage(job: Job, known: Made | Pending | None,
-           digests: Mapping[str, str | None]) -> Outcome | tuple[Job, Made | None]:
+def pack_digests(template: str | None, template_dirs: Sequence[Path] = (),
+                 format: str = "docx", clauses: Sequence[Path] = (),
+                 lang: str | None = None) -> dict[str, set[tuple[tuple[str, str], ...]]]:
+    """The clause packs each template the batch may use brings (with ``--clauses``), read and
+    checked once: by template name (for Markdown and HTML, the layout's), the (file, SHA-256)
+    of its packs.
+
+    Raises:
+        TemplateError: A template cannot be found, or a clause pack is wrong.
+    """
+    from agreementgen.clauses.packs import load_packs, packs_for
+
+    named = template is not None and format not in TEXT_FORMATS
+    kinds = [""] if named else sorted(DEFAULT_FOR_KIND)
+    found: dict[str, set[tuple[tuple[str, str], ...]]] = {}
+    for kind in kinds:
+        info = resolve(None if format in TEXT_FORMATS else template, kind, list(template_dirs))
+        loaded = load_packs(packs_for(info.path, info.builtin, clauses))
+        loaded.check_languages((lang or "").split(","))
+        name = layout_info(format).name if format in TEXT_FORMATS else info.name
+        found.setdefault(name, set()).add(loaded.digests)
+    return found
+
+
+def _triage(job: Job, known: Made | Pending | None, digests: Mapping[str, str | None],
+            packs: Mapping[str, set[tuple[tuple[str, str], ...]]] | None = None,
+            ) -> Outcome | tuple[Job, Made | None]:
     """Whether one agreement is up to date, refused, or to be made (and what it replaces).
 
     Args:
         job: The agreement as planned.
         known: What the manifest of an earlier run records about its output file.
         digests: The current template hashes (:func:`template_digests`).
+        packs: The current clause packs by template (:func:`pack_digests`); None: none.
 
     Returns:
         The outcome when nothing is to be made; else the job to run, with the earlier
@@ -620,10 +678,11 @@ def _triage(job: Job, known: Made | Pending | None,
                         path=job.output, other=known.input)
     if known.output_sha256 != current:
         return _failure(job, input_sha256, "batch_output_changed", job.output, path=job.output)
-    if _made_alike(known, job, input_sha256, digests):
+    if _made_alike(known, job, input_sha256, digests) and \
+            known.packs in (packs or {}).get(known.template or "", {()}):
         return Outcome(job.input, job.output, Status.UP_TO_DATE, input_sha256, known.template,
                        known.template_sha256, known.language, known.warnings,
-                       output_sha256=current, options=Options.of(job))
+                       output_sha256=current, options=Options.of(job), packs=known.packs)
     return replace(job, force=True), known
 
 

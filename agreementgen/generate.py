@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agreementgen.api import Loaded, load_description
-from agreementgen.clauses import Clause
+from agreementgen.clauses import Clause, packs
 from agreementgen.context import agreement_context, word_writer
 from agreementgen.errors import AgreementGenError, HealthError, OutputError, Problem, TemplateError
 from agreementgen.health import Review, review
@@ -43,6 +43,8 @@ class Job:
         strict: Refuse (HealthError) while partnership health warnings remain.
         health_annex: Add the partnership health checklist as an annex.
         prevailing: In a bilingual agreement, the language whose version prevails.
+        clauses: Clause packs (``--clauses``): files, or folders of ``clauses.<lang>.yaml``,
+            over the packs beside the template.
     """
 
     input: Path
@@ -55,6 +57,7 @@ class Job:
     strict: bool = False
     health_annex: bool = False
     prevailing: str | None = None
+    clauses: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class Generated:
         untranslated: The text fields with no text in an output language, shown in another.
         warnings: What the description probably does not say as meant (a starter's
             placeholder left in, a list item split at a comma); see ``validate``.
+        packs: (file, SHA-256) of each clause pack the agreement was made with.
     """
 
     output: Path
@@ -79,6 +83,7 @@ class Generated:
     review: Review | None = None
     untranslated: tuple[Untranslated, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    packs: tuple[tuple[str, str], ...] = ()
 
 
 @functools.cache
@@ -242,6 +247,7 @@ def refuse_unfinished(loaded: Loaded, health: Review, lang: str,
         raise HealthError(message("strict_refused", reasons="; ".join(reasons)), problems)
 
 
+@packs.scoped
 def run_job(job: Job) -> Generated:
     """Make one agreement: load, validate, review, derive, render, and write it atomically.
 
@@ -254,6 +260,9 @@ def run_job(job: Job) -> Generated:
     check_target(job.output, job.force, make_folder=True)
     loaded = load_description(job.input)
     language = language_of(loaded, job.lang)
+    packs.activate(packs.job_packs(None if job.format in TEXT_FORMATS else job.template,
+                                   job.template_dirs, str(loaded.description.agreement.kind),
+                                   job.clauses, language.split(",")))
     health = review(loaded, language.split(",")[0])
     from agreementgen.validation import check_warnings
 
@@ -281,13 +290,15 @@ def run_job(job: Job) -> Generated:
     with folder_for(job.output):
         write_atomic(job.output, data, replace=job.force)
     untranslated = tuple(m for one in language.split(",") for m in loaded.untranslated(one))
-    return Generated(job.output, info, language, clauses, health, untranslated, warnings)
+    return Generated(job.output, info, language, clauses, health, untranslated, warnings,
+                     packs.active().digests)
 
 
 def generate(path: str | Path, output: str | Path | None = None, *, template: str | None = None,
              lang: str | None = None, format: str | None = None, force: bool = False,
              template_dirs: list[Path] | None = None, strict: bool = False,
-             health_annex: bool = False, prevailing: str | None = None) -> Generated:
+             health_annex: bool = False, prevailing: str | None = None,
+             clauses: Sequence[Path] = ()) -> Generated:
     """Validate a description and write its agreement.
 
     Args:
@@ -302,6 +313,8 @@ def generate(path: str | Path, output: str | Path | None = None, *, template: st
         strict: Refuse (HealthError) while partnership health warnings remain.
         health_annex: Add the partnership health checklist as an annex.
         prevailing: In a bilingual agreement (``lang="en,nl"``), the language that prevails.
+        clauses: Clause packs: files (``acme.nl.yaml``) or folders of ``clauses.<lang>.yaml``,
+            over the packs beside the template.
 
     Raises:
         AgreementGenError: For any problem with the input, the template or the output; nothing
@@ -310,7 +323,7 @@ def generate(path: str | Path, output: str | Path | None = None, *, template: st
     fmt = target_format(output, format)
     target = Path(output) if output else default_output(Path(path), f".{fmt}")
     return run_job(Job(Path(path), target, template, lang, fmt, force, tuple(template_dirs or ()),
-                       strict, health_annex, prevailing))
+                       strict, health_annex, prevailing, clauses=tuple(clauses)))
 
 
 def target_format(output: str | Path | None, format: str | None = None) -> str:

@@ -76,7 +76,7 @@ def test_json_has_stable_keys_and_texts(runner: CliRunner) -> None:
     document = json.loads(result.output)
     first = document["clauses"][0]
     assert set(first) == {"id", "number", "article", "insight", "rule", "condition", "because",
-                          "fields", "text"}
+                          "fields", "text", "pack"}
     assert first["id"] == "recitals.problem" and "living income" in first["text"]
     assert first["number"] == "A"
 

@@ -10,10 +10,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from agreementgen.clauses import markers
+from agreementgen.clauses import markers, packs
 from agreementgen.clauses.conditions import CONDITIONS
+from agreementgen.clauses.packs import ClauseTexts, PackText
+from agreementgen.errors import Problem, TemplateError
 from agreementgen.formatting import country_name, format_date, format_list, format_money, words
-from agreementgen.i18n import catalog
+from agreementgen.i18n import catalog, message
 from agreementgen.model import (
     Binding,
     Description,
@@ -21,6 +23,7 @@ from agreementgen.model import (
     Money,
     Orientation,
 )
+from agreementgen.render.guard import run_limited, under_guard
 from agreementgen.render.sandbox import template_environment
 from agreementgen.resources import load_yaml
 
@@ -100,7 +103,16 @@ def open_points(clauses: list[Clause]) -> list[OpenPoint]:
 
 
 class DanglingReference(LookupError):
-    """A clause text refers to a clause the document does not have: a defect of agreementgen."""
+    """A clause text refers to a clause the document does not have: a defect of agreementgen
+    (or of a clause pack, which is then named).
+
+    Attributes:
+        target: The id of the clause referred to.
+    """
+
+    def __init__(self, text: str, target: str = "") -> None:
+        super().__init__(text)
+        self.target = target
 
 
 @functools.cache
@@ -172,7 +184,18 @@ def _compiled(lang: str, clause_id: str, binding: bool) -> Any:
     text = texts[clause_id]
     if isinstance(text, dict):
         text = text["binding" if binding else "non_binding"]
-    return _environment(lang).from_string(text)
+    return compile_text(lang, text)
+
+
+@functools.cache
+def compile_text(lang: str, source: str) -> Any:
+    """A clause text (built-in or a pack's) compiled once in the clause sandbox.
+
+    Raises:
+        jinja2.TemplateSyntaxError: The text is not valid Jinja, or names an underscore
+            attribute (:class:`~agreementgen.render.guard.UnsafeTemplate`).
+    """
+    return _environment(lang).from_string(source)
 
 
 def facts(d: Description, lang: str) -> dict[str, Any]:
@@ -261,49 +284,96 @@ def _runs(ids: list[str], numbers: dict[str, str]) -> list[list[str]]:
     return runs
 
 
-def derive(d: Description, lang: str, shared: dict[str, Any] | None = None) -> list[Clause]:
+def derive(d: Description, lang: str, shared: dict[str, Any] | None = None,
+           texts: ClauseTexts | None = None) -> list[Clause]:
     """The clauses that apply to a description, in document order, with their texts.
 
     Args:
         d: The description.
         lang: The language of the texts.
         shared: The description's :func:`facts`, when the caller has them already.
+        texts: The clause texts, built-in and from packs (default: the packs of the document
+            being made, :func:`packs.active`; none outside one). Pack texts render under the
+            limits of user templates.
 
     Raises:
-        DanglingReference: A clause text refers to a clause the document does not have.
+        DanglingReference: A built-in clause text refers to a clause the document does not have.
+        TemplateError: A pack's text fails (with its file, line and clause id).
+        LimitExceeded: A pack's text ran out of time or memory.
     """
+    texts = packs.active().texts(lang) if texts is None else texts
+    if texts.packs and not under_guard():
+        return run_limited(derive, d, lang, shared, texts, label=texts.files)
     shared = facts(d, lang) if shared is None else shared
-    specs = [spec for spec in library() if CONDITIONS[spec.when](d)]
+    specs = with_added([spec for spec in library() if CONDITIONS[spec.when](d)], texts.added)
     numbers = number_clauses(specs)
     binding = shared["binding"]
-    render = _renderer(d, lang, shared, numbers)
+    render = _renderer(d, lang, shared, numbers, texts, specs)
     return [Clause(spec, render(spec.id, binding), numbers[spec.id]) for spec in specs]
 
 
+def added_spec(entry: PackText) -> ClauseSpec:
+    """What the library would say about a clause a pack adds: always present, in its article."""
+    return ClauseSpec(entry.id, entry.article or "final", 0, None, "always", ())
+
+
+def with_added(specs: list[ClauseSpec], added: tuple[PackText, ...]) -> list[ClauseSpec]:
+    """``specs`` with the clauses packs add, each at the end of its article."""
+    if not added:
+        return specs
+    result = list(specs)
+    for entry in added:
+        spec = added_spec(entry)
+        rank = NUMBERED_ARTICLES.index(spec.article)
+        at = len(result)
+        for index, other in enumerate(result):
+            if other.article in NUMBERED_ARTICLES and \
+                    NUMBERED_ARTICLES.index(other.article) > rank:
+                at = index
+                break
+        result.insert(at, spec)
+    return result
+
+
 def document_texts(d: Description, lang: str, clauses: list[Clause],
-                   shared: dict[str, Any] | None = None) -> dict[str, str]:
+                   shared: dict[str, Any] | None = None,
+                   texts: ClauseTexts | None = None) -> dict[str, str]:
     """The texts of the document outside its clauses (``document.*`` in the clause texts):
-    the parties' introduction, each party's line, the recitals' and the operative formula."""
+    the parties' introduction, each party's line, the recitals' and the operative formula.
+
+    ``texts`` are the clause texts as :func:`derive` takes them."""
+    source = packs.active().texts(lang) if texts is None else texts
+    if source.packs and not under_guard():
+        return run_limited(document_texts, d, lang, clauses, shared, source,
+                           label=source.files)
     shared = facts(d, lang) if shared is None else shared
     numbers = {c.spec.id: c.number for c in clauses}
-    render = _renderer(d, lang, shared, numbers)
+    render = _renderer(d, lang, shared, numbers, source,
+                       [c.spec for c in clauses])
     binding = shared["binding"]
-    texts = {key: render(f"document.{key}", binding)
-             for key in ("parties_intro", "parties_together", "recitals_intro", "operative")}
-    ends = catalog(lang, "clauses")
+    result = {key: render(f"document.{key}", binding)
+              for key in ("parties_intro", "parties_together", "recitals_intro", "operative")}
+    builtin = catalog(lang, "clauses")
+
+    def ends(key: str) -> str:
+        entry = source.entry(key)
+        return entry.text(binding) if entry is not None else str(builtin[key])
+
     count = len(d.partners)
     for index, p in enumerate(d.partners):
-        end = ends["document.party_end_last" if index == count - 1 else
+        end = ends("document.party_end_last" if index == count - 1 else
                    "document.party_end_penultimate" if index == count - 2 else
-                   "document.party_end"]
+                   "document.party_end")
         line = render("document.party", binding, p=p).rstrip()
         # "B.V." ends a sentence with its own full stop: never "B.V..".
-        texts[f"party.{p.id}"] = line + (end[1:] if line.endswith(".") and end[:1] == "." else end)
-    return texts
+        result[f"party.{p.id}"] = line + (end[1:] if line.endswith(".") and end[:1] == "."
+                                          else end)
+    return result
 
 
 def _renderer(d: Description, lang: str, shared: dict[str, Any],
-              numbers: dict[str, str]) -> Any:
+              numbers: dict[str, str], texts: ClauseTexts | None = None,
+              present_specs: list[ClauseSpec] | None = None) -> Any:
     """A function that renders one text by its id, with references resolved to ``numbers``."""
     labels = catalog(lang, "labels")
     env = _environment(lang)
@@ -311,12 +381,13 @@ def _renderer(d: Description, lang: str, shared: dict[str, Any],
     env.filters["outcome"] = lambda v: shared["outcomes"].get(v, v)
     words_for = labels["clause_word"]
     order = {clause_id: index for index, clause_id in enumerate(numbers)}
-    specs = {spec.id: spec for spec in library() if spec.id in numbers}
+    specs = {spec.id: spec for spec in (library() if present_specs is None else present_specs)
+             if spec.id in numbers}
 
     def ref(clause_id: str) -> Md:
         if clause_id not in numbers:
             raise DanglingReference(f"a clause text refers to clause {clause_id!r}, which this "
-                                    "document does not have")
+                                    "document does not have", str(clause_id))
         return Md(markers.reference(clause_id, numbers[clause_id]))
 
     def present(ids: tuple[str, ...]) -> list[str]:
@@ -354,6 +425,47 @@ def _renderer(d: Description, lang: str, shared: dict[str, Any],
     }
 
     def render(text_id: str, binding: bool, **extra: Any) -> str:
-        return str(_compiled(lang, text_id, binding).render(values, **extra)).strip() + "\n"
+        entry = texts.entry(text_id) if texts is not None and texts.packs else None
+        if entry is None:
+            return str(_compiled(lang, text_id, binding).render(values, **extra)).strip() + "\n"
+        try:
+            return str(compile_text(lang, entry.text(binding)).render(values, **extra)).strip() \
+                + "\n"
+        except MemoryError:
+            raise
+        # A pack's expressions can raise anything Python can: each is the pack's mistake.
+        except Exception as exc:
+            raise pack_failure(entry, binding, exc) from None
 
     return render
+
+
+def pack_failure(entry: PackText, binding: bool, exc: Exception) -> TemplateError:
+    """The error for a pack text that fails to render: its file, line and clause id."""
+    from jinja2.exceptions import SecurityError, UndefinedError
+
+    line = entry.first_line(binding) + (_template_line(exc) or 1) - 1
+    if isinstance(exc, DanglingReference):
+        code = "pack_reference"
+        text = message(code, id=entry.id, target=exc.target)
+    elif isinstance(exc, UndefinedError):
+        code = "pack_undefined"
+        text = message(code, id=entry.id, problem=exc.message or str(exc))
+    elif isinstance(exc, SecurityError):
+        code = "pack_unsafe"
+        text = message(code, id=entry.id, problem=str(exc))
+    else:
+        code = "pack_render_failed"
+        text = message(code, id=entry.id, problem=f"{type(exc).__name__}: {exc}")
+    return TemplateError(text, [Problem(str(entry.file), text, entry.id, line, code=code)])
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The line of a clause text an exception was raised at (Jinja's traceback shows it)."""
+    import traceback
+
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == "<template>":
+            line = frame.lineno
+    return line

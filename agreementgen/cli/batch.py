@@ -13,6 +13,7 @@ from agreementgen.cli.options import (
     OUTPUT_FORMATS,
     agreement_options,
     check_prevailing,
+    clauses_option,
     template_options,
 )
 from agreementgen.i18n import message
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
               type=click.Path(file_okay=False, path_type=Path),
               help="The folder for the agreements and manifest.json (created when missing).")
 @template_options
+@clauses_option
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Worker processes (default: the number of CPUs); 1 works in one process.")
 @click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="docx",
@@ -37,8 +39,9 @@ if TYPE_CHECKING:
 @click.option("--force", is_flag=True,
               help="Make every agreement again, overwriting existing output files.")
 def batch(paths: tuple[Path, ...], out_dir: Path, template: str | None,
-          template_dirs: tuple[Path, ...], jobs: int | None, fmt: str, lang: str | None,
-          prevailing: str | None, health_annex: bool, force: bool) -> None:
+          template_dirs: tuple[Path, ...], clauses: tuple[Path, ...], jobs: int | None,
+          fmt: str, lang: str | None, prevailing: str | None, health_annex: bool,
+          force: bool) -> None:
     """Make the agreements of many descriptions at once, in parallel.
 
     A folder stands for the .yaml, .yml, .json and .toml files in it (not in its subfolders,
@@ -73,7 +76,7 @@ def batch(paths: tuple[Path, ...], out_dir: Path, template: str | None,
 
         result = run_batch(paths, out_dir, template=template, jobs=jobs, lang=lang, format=fmt,
                            force=force, template_dirs=template_dirs, health_annex=health_annex,
-                           prevailing=prevailing,
+                           prevailing=prevailing, clauses=clauses,
                            on_start=start, on_done=done)
     _report(result)
     if result.failed:

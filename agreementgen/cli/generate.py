@@ -10,6 +10,7 @@ from agreementgen.cli.options import (
     OUTPUT_FORMATS,
     agreement_options,
     check_prevailing,
+    clauses_option,
     template_options,
 )
 
@@ -24,6 +25,7 @@ from agreementgen.cli.options import (
               help="Output format (default: from the -o suffix, else docx). pdf needs "
                    "LibreOffice; md and html are review copies from a built-in layout.")
 @template_options
+@clauses_option
 @agreement_options
 @click.option("--force", is_flag=True,
               help="Overwrite an existing output file (only a regular file, never a link, "
@@ -35,8 +37,9 @@ from agreementgen.cli.options import (
               help="Refuse to generate while any warning, open point or untranslated text "
                    "remains (exit 1).")
 def generate(file: Path, output: Path | None, fmt: str | None, template: str | None,
-             template_dirs: tuple[Path, ...], lang: str | None, prevailing: str | None,
-             health_annex: bool, force: bool, quiet: bool, strict: bool) -> None:
+             template_dirs: tuple[Path, ...], clauses: tuple[Path, ...], lang: str | None,
+             prevailing: str | None, health_annex: bool, force: bool, quiet: bool,
+             strict: bool) -> None:
     """Validate a description and write the draft agreement as Word, PDF, Markdown or HTML.
 
     Prints the partnership health warnings (see `review`), and the texts that have no
@@ -60,7 +63,7 @@ def generate(file: Path, output: Path | None, fmt: str | None, template: str | N
 
     result = run(file, output, template=template, lang=lang, format=fmt, prevailing=prevailing,
                  force=force, template_dirs=list(template_dirs), strict=strict,
-                 health_annex=health_annex)
+                 health_annex=health_annex, clauses=clauses)
     from agreementgen.clauses import open_points
 
     if not quiet:

@@ -75,6 +75,16 @@ def template_options(f: F) -> F:
                         help="A built-in or user template name, or a .docx path.")(f)
 
 
+def clauses_option(f: F) -> F:
+    """``--clauses``: clause packs over the built-in clause texts (and the template's pack)."""
+    return click.option(
+        "--clauses", "clauses", multiple=True, type=click.Path(path_type=Path),
+        metavar="PACK",
+        help="Your own clause texts: a pack file named after its language (clauses.nl.yaml), "
+             "or a folder of clauses.<lang>.yaml files; over those beside the template "
+             "(repeatable).")(f)
+
+
 def agreement_options(f: F) -> F:
     """The choices about the agreement's content: languages and the health checklist."""
     f = click.option("--health-annex", is_flag=True,
