@@ -30,11 +30,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check agreementgen tests benchmarks tools
 	$(BIN)/mypy
 
-## system-deps: what the tests need from the operating system (LibreOffice converts to PDF;
-## Noto CJK prints Chinese, Japanese and Korean names, which otherwise come out as empty boxes)
+## system-deps: what the tests need from the operating system (LibreOffice converts to PDF,
+## kept running through its Python bridge python3-uno; Noto CJK prints Chinese, Japanese and
+## Korean names, which otherwise come out as empty boxes)
 system-deps:
 	apt-get update
-	apt-get install -y libreoffice-writer-nogui poppler-utils fonts-noto-cjk
+	apt-get install -y libreoffice-writer-nogui python3-uno poppler-utils fonts-noto-cjk
 
 ci: system-deps lint test
 

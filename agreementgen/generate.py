@@ -258,6 +258,10 @@ def run_job(job: Job) -> Generated:
     if job.format not in FORMATS:
         raise _format_error("format_unknown", str(job.output), job.format)
     check_target(job.output, job.force, make_folder=True)
+    if job.format == "pdf":
+        from agreementgen.render.pdf import prepare
+
+        prepare()  # LibreOffice starts while the agreement is made
     loaded = load_description(job.input)
     language = language_of(loaded, job.lang)
     packs.activate(packs.job_packs(None if job.format in TEXT_FORMATS else job.template,

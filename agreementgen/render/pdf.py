@@ -1,4 +1,5 @@
-"""Convert a rendered .docx to PDF with LibreOffice, headless, in a throwaway profile."""
+"""Convert a rendered .docx to PDF with LibreOffice: through the process's long-lived LibreOffice
+(:mod:`agreementgen.render.office`), or one started for the document when that cannot run."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 import unicodedata
 import zipfile
 from collections.abc import Iterable
@@ -54,16 +56,19 @@ def find_soffice() -> str:
 
 
 def docx_to_pdf(data: bytes, timeout: float = TIMEOUT, *, name: str = "") -> bytes:
-    """The PDF of a .docx, converted by LibreOffice.
+    """The PDF of a .docx, converted by LibreOffice, with the contents list's page numbers.
 
-    Each conversion gets its own temporary folder and LibreOffice user profile, so parallel
-    conversions (``batch``, a user's open LibreOffice) do not lock each other out. Text that
-    no installed font can show (it would print as empty boxes) is logged as a warning on the
+    The process's LibreOffice server converts it (started on first need, kept for the next
+    document, stopped when the process ends), after updating the document's indexes. Where
+    that server cannot start (LibreOffice's Python bridge is missing), one LibreOffice is
+    started for this document alone, in a temporary profile of its own, and its PDF keeps the
+    contents list as the document holds it (without page numbers). Text that no installed
+    font can show (it would print as empty boxes) is logged as a warning on the
     ``agreementgen.render.pdf`` logger; without logging set up, Python prints it on stderr.
 
     Args:
         data: The bytes of a .docx.
-        timeout: Seconds before the conversion is stopped.
+        timeout: Seconds before the conversion is stopped (a server's start counts in).
         name: The file the PDF is for, named in the warning.
 
     Returns:
@@ -72,7 +77,53 @@ def docx_to_pdf(data: bytes, timeout: float = TIMEOUT, *, name: str = "") -> byt
     Raises:
         ConversionError: LibreOffice is missing, failed, gave no PDF or took too long.
     """
+    from agreementgen.render import office
+
     binary = find_soffice()
+    started = time.monotonic()
+    try:
+        result = office.convert(data, binary, timeout)
+    except office.Unavailable as exc:
+        log.debug("no LibreOffice server (%s): one LibreOffice for this document", exc)
+        left = timeout - (time.monotonic() - started)
+        if left <= 0:
+            raise _error("soffice_timeout", seconds=f"{timeout:g}") from None
+        result = convert_once(data, left, binary)
+    except office.TimedOut:
+        raise _error("soffice_timeout", seconds=f"{timeout:g}") from None
+    except office.Failed as exc:
+        raise _error("soffice_server_failed", reason=str(exc)[-_OUTPUT_LIMIT:]) from None
+    missing = missing_glyphs(data)
+    if missing is not None:
+        warning = missing.warning()
+        log.warning("%s", f"{name}: {warning}" if name else warning)
+    return result
+
+
+def prepare() -> None:
+    """Start the process's LibreOffice server now, so it starts while a document is made.
+
+    Nothing happens when LibreOffice is missing (:func:`docx_to_pdf` says so) or the server
+    already runs.
+    """
+    from agreementgen.render import office
+
+    binary = next(filter(None, map(shutil.which, BINARIES)), None)
+    if binary is not None:
+        office.prepare(binary)
+
+
+def convert_once(data: bytes, timeout: float = TIMEOUT, binary: str | None = None) -> bytes:
+    """The PDF of a .docx from a LibreOffice started for it alone (``soffice --convert-to``).
+
+    Each conversion gets its own temporary folder and LibreOffice user profile, so parallel
+    conversions (``batch``, a user's open LibreOffice) do not lock each other out. The
+    document's indexes are not updated.
+
+    Raises:
+        ConversionError: LibreOffice is missing, failed, gave no PDF or took too long.
+    """
+    binary = binary or find_soffice()
     with tempfile.TemporaryDirectory(prefix="agreementgen-pdf-") as folder:
         work = Path(folder)
         source = work / "agreement.docx"
@@ -85,12 +136,7 @@ def docx_to_pdf(data: bytes, timeout: float = TIMEOUT, *, name: str = "") -> byt
         if returncode != 0 or not pdf.is_file() or not pdf.read_bytes().startswith(b"%PDF"):
             raise _error("soffice_failed", status=returncode,
                          output=output.strip()[-_OUTPUT_LIMIT:] or message("soffice_no_output"))
-        result = pdf.read_bytes()
-    missing = missing_glyphs(data)
-    if missing is not None:
-        warning = missing.warning()
-        log.warning("%s", f"{name}: {warning}" if name else warning)
-    return result
+        return pdf.read_bytes()
 
 
 class Coverage:
