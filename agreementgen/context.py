@@ -67,6 +67,7 @@ def word_writer(numbering: Any = None) -> Writer:
     letters it. The second language's copy of a clause shows the first's number through a
     cross-reference, so the two columns never disagree.
     """
+    from agreementgen.negotiation import controls
     from agreementgen.render.wordml import (
         Lead,
         markdown_to_runs,
@@ -80,14 +81,15 @@ def word_writer(numbering: Any = None) -> Writer:
             # The second column's recitals are lettered in writing: the style's own
             # numbering would count on from the first column's.
             lead = Lead(style="Recital", num=(0, "0"), number=f"({c.number})") if mirror \
-                else Lead(style="Recital")
+                else Lead(style="Recital", bookmark=(BOOKMARK_BASE + index, name))
         elif mirror:
             lead = Lead(number=c.number, number_ref=name)
         else:
             num_id = numbering.clause_num_id if numbering is not None else None
             lead = Lead(num=(1, num_id) if num_id else None, number=c.number,
                         bookmark=(BOOKMARK_BASE + index, name))
-        return Markup(markdown_to_wordml(c.text, numbering=numbering, lead=lead))
+        body = markdown_to_wordml(c.text, numbering=numbering, lead=lead)
+        return Markup(controls.wrapped(c.spec.id, body, index, mirror))
 
     return Writer(
         block=lambda text: Markup(markdown_to_wordml(text, numbering=numbering)),

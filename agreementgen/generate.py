@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from agreementgen._version import __version__
 from agreementgen.api import Loaded, load_description
 from agreementgen.clauses import Clause, packs
 from agreementgen.context import agreement_context, word_writer
@@ -19,6 +20,7 @@ from agreementgen.translations import Untranslated
 from agreementgen.writing import check_target, folder_for, write_atomic
 
 if TYPE_CHECKING:
+    from agreementgen.negotiation.merge import Merged
     from agreementgen.render.docx import CompiledTemplate
 
 FORMATS = ("docx", "pdf", "md", "html")
@@ -45,6 +47,7 @@ class Job:
         prevailing: In a bilingual agreement, the language whose version prevails.
         clauses: Clause packs (``--clauses``): files, or folders of ``clauses.<lang>.yaml``,
             over the packs beside the template.
+        keep_edits: An edited earlier draft whose edits the new agreement keeps (docx, pdf).
     """
 
     input: Path
@@ -58,6 +61,7 @@ class Job:
     health_annex: bool = False
     prevailing: str | None = None
     clauses: tuple[Path, ...] = ()
+    keep_edits: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class Generated:
         warnings: What the description probably does not say as meant (a starter's
             placeholder left in, a list item split at a comma); see ``validate``.
         packs: (file, SHA-256) of each clause pack the agreement was made with.
+        merged: What ``--keep-edits`` kept, and the conflicts (None without it).
     """
 
     output: Path
@@ -84,6 +89,7 @@ class Generated:
     untranslated: tuple[Untranslated, ...] = ()
     warnings: tuple[Problem, ...] = ()
     packs: tuple[tuple[str, str], ...] = ()
+    merged: Merged | None = None
 
 
 @functools.cache
@@ -120,7 +126,8 @@ def render_docx(loaded: Loaded, info: TemplateInfo, lang: str, health: Review | 
     ``lang`` is one language, or two separated by a comma for a bilingual agreement whose
     ``prevailing`` language (default: the first) prevails.
     """
-    from agreementgen.render.docx import NUMBERING, STYLES
+    from agreementgen.negotiation.wordtext import digest
+    from agreementgen.render.docx import DOCUMENT, NUMBERING, STYLES
     from agreementgen.render.guard import run_limited, under_guard
     from agreementgen.render.numbering import NumberingAllocator
 
@@ -156,7 +163,16 @@ def render_docx(loaded: Loaded, info: TemplateInfo, lang: str, health: Review | 
     def styles(original: bytes) -> bytes:
         return with_document_language(original, langs[0])
 
-    return template.render(context, {NUMBERING: patched, STYLES: styles}), clauses
+    def manifest(members: Mapping[str, bytes],
+                 rendered: Mapping[str, bytes]) -> Mapping[str, bytes]:
+        from agreementgen.negotiation.manifest import Manifest, generated_clauses, with_manifest
+
+        found = Manifest(__version__, digest(loaded.source.text), template.sha256, tuple(langs),
+                         tuple(generated_clauses(rendered[DOCUMENT], tuple(langs))))
+        return with_manifest(members, rendered, found)
+
+    data = template.render(context, {NUMBERING: patched, STYLES: styles}, manifest)
+    return data, clauses
 
 
 def render_text(loaded: Loaded, fmt: str, lang: str, health: Review | None = None,
@@ -262,6 +278,15 @@ def run_job(job: Job) -> Generated:
         from agreementgen.render.pdf import prepare
 
         prepare()  # LibreOffice starts while the agreement is made
+    edited = None
+    if job.keep_edits is not None:
+        if job.format in TEXT_FORMATS:
+            text = message("keep_edits_format", format=job.format)
+            raise OutputError(text, [Problem(str(job.output), text, code="keep_edits_format")])
+        from agreementgen.negotiation.edits import read_agreement
+
+        edited = read_agreement(job.keep_edits)
+    merged = None
     loaded = load_description(job.input)
     language = language_of(loaded, job.lang)
     packs.activate(packs.job_packs(None if job.format in TEXT_FORMATS else job.template,
@@ -287,6 +312,15 @@ def run_job(job: Job) -> Generated:
                        list(job.template_dirs))
         data, clauses = render_docx(loaded, info, language, health, job.health_annex,
                                     job.prevailing)
+        if edited is not None:
+            from agreementgen.negotiation.merge import keep_edits
+
+            merged = keep_edits(data, edited, language.split(",")[0])
+            if job.strict and merged.conflicts:
+                ids = ", ".join(k[0] for k in merged.conflicts)
+                text = message("keep_edits_strict", ids=ids)
+                raise HealthError(text, [Problem(str(job.keep_edits), text, code="conflict")])
+            data = merged.data
         if job.format == "pdf":
             from agreementgen.render.pdf import docx_to_pdf
 
@@ -295,14 +329,14 @@ def run_job(job: Job) -> Generated:
         write_atomic(job.output, data, replace=job.force)
     untranslated = tuple(m for one in language.split(",") for m in loaded.untranslated(one))
     return Generated(job.output, info, language, clauses, health, untranslated, warnings,
-                     packs.active().digests)
+                     packs.active().digests, merged)
 
 
 def generate(path: str | Path, output: str | Path | None = None, *, template: str | None = None,
              lang: str | None = None, format: str | None = None, force: bool = False,
              template_dirs: list[Path] | None = None, strict: bool = False,
              health_annex: bool = False, prevailing: str | None = None,
-             clauses: Sequence[Path] = ()) -> Generated:
+             clauses: Sequence[Path] = (), keep_edits: str | Path | None = None) -> Generated:
     """Validate a description and write its agreement.
 
     Args:
@@ -319,6 +353,8 @@ def generate(path: str | Path, output: str | Path | None = None, *, template: st
         prevailing: In a bilingual agreement (``lang="en,nl"``), the language that prevails.
         clauses: Clause packs: files (``acme.nl.yaml``) or folders of ``clauses.<lang>.yaml``,
             over the packs beside the template.
+        keep_edits: An edited earlier draft (.docx from agreementgen): keep its lawyers'
+            edits, clause by clause (see :mod:`agreementgen.negotiation.merge`).
 
     Raises:
         AgreementGenError: For any problem with the input, the template or the output; nothing
@@ -327,7 +363,8 @@ def generate(path: str | Path, output: str | Path | None = None, *, template: st
     fmt = target_format(output, format)
     target = Path(output) if output else default_output(Path(path), f".{fmt}")
     return run_job(Job(Path(path), target, template, lang, fmt, force, tuple(template_dirs or ()),
-                       strict, health_annex, prevailing, clauses=tuple(clauses)))
+                       strict, health_annex, prevailing, clauses=tuple(clauses),
+                       keep_edits=Path(keep_edits) if keep_edits else None))
 
 
 def target_format(output: str | Path | None, format: str | None = None) -> str:

@@ -23,6 +23,7 @@ COMMANDS = {
     "translations": "agreementgen.cli.translations:translations",
     "generate": "agreementgen.cli.generate:generate",
     "batch": "agreementgen.cli.batch:batch",
+    "edits": "agreementgen.cli.edits:edits",
     "explain": "agreementgen.cli.explain:explain",
     "schema": "agreementgen.cli.schema:schema",
     "templates": "agreementgen.cli.templates:templates",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +14,9 @@ from agreementgen.cli.options import (
     clauses_option,
     template_options,
 )
+
+if TYPE_CHECKING:
+    from agreementgen.negotiation.merge import Merged
 
 
 @click.command()
@@ -33,13 +37,18 @@ from agreementgen.cli.options import (
 @click.option("--quiet", is_flag=True,
               help="Do not print warnings: about the description, the partnership's health, "
                    "and untranslated texts.")
+@click.option("--keep-edits", "keep_edits", type=click.Path(path_type=Path),
+              metavar="EDITED.docx",
+              help="An earlier draft edited in Word or LibreOffice: keep its edits, clause by "
+                   "clause, where the description did not change the clause; where both "
+                   "changed, keep the edit and add a comment with the new text.")
 @click.option("--strict", is_flag=True,
-              help="Refuse to generate while any warning, open point or untranslated text "
-                   "remains (exit 1).")
+              help="Refuse to generate while any warning, open point, untranslated text or "
+                   "conflict with --keep-edits remains (exit 1).")
 def generate(file: Path, output: Path | None, fmt: str | None, template: str | None,
              template_dirs: tuple[Path, ...], clauses: tuple[Path, ...], lang: str | None,
              prevailing: str | None, health_annex: bool, force: bool, quiet: bool,
-             strict: bool) -> None:
+             keep_edits: Path | None, strict: bool) -> None:
     """Validate a description and write the draft agreement as Word, PDF, Markdown or HTML.
 
     Prints the partnership health warnings (see `review`), and the texts that have no
@@ -50,6 +59,7 @@ def generate(file: Path, output: Path | None, fmt: str | None, template: str | N
       agreementgen generate examples/cocoa-supply-chain.yaml -o out/cocoa.docx
       agreementgen generate examples/cocoa-supply-chain.yaml --lang en,nl --health-annex
       agreementgen generate examples/cocoa-supply-chain.yaml -o review/cocoa.html
+      agreementgen generate cocoa.yaml -o draft-0.4.docx --keep-edits draft-0.3-edited.docx
     """
     from agreementgen.errors import OutputError
     from agreementgen.generate import generate as run
@@ -63,7 +73,7 @@ def generate(file: Path, output: Path | None, fmt: str | None, template: str | N
 
     result = run(file, output, template=template, lang=lang, format=fmt, prevailing=prevailing,
                  force=force, template_dirs=list(template_dirs), strict=strict,
-                 health_annex=health_annex, clauses=clauses)
+                 health_annex=health_annex, clauses=clauses, keep_edits=keep_edits)
     from agreementgen.clauses import open_points
 
     if not quiet:
@@ -81,5 +91,29 @@ def generate(file: Path, output: Path | None, fmt: str | None, template: str | N
             text = format_untranslated([u for u in result.untranslated if u.lang == lang], lang)
             if text:
                 click.echo(text, err=True)
+    if result.merged is not None:
+        _report_merge(result.merged, keep_edits)
     click.echo(f"wrote {result.output} ({result.template.name}, {result.language}, "
                f"{len(result.clauses)} clauses)")
+
+
+def _report_merge(merged: Merged, edited: Path | None) -> None:
+    """What --keep-edits kept, and the conflicts, on the terminal."""
+    from agreementgen.i18n import message
+
+    def ids(keys: list[tuple[str, int]]) -> str:
+        return ", ".join(dict.fromkeys(k[0] for k in keys))
+
+    if merged.kept:
+        click.echo(message("keep_edits_kept", count=len(merged.kept), ids=ids(merged.kept)),
+                   err=True)
+    if merged.added:
+        click.echo(message("keep_edits_added", count=merged.added), err=True)
+    if merged.conflicts:
+        click.secho(message("keep_edits_conflicts", count=len(merged.conflicts),
+                            file=str(edited), ids=ids(merged.conflicts)), fg="yellow", err=True)
+    if merged.dropped:
+        click.secho(message("keep_edits_dropped", count=len(merged.dropped), file=str(edited),
+                            ids=ids(merged.dropped)), fg="yellow", err=True)
+    for note in dict.fromkeys(merged.notes):
+        click.secho(note, fg="yellow", err=True)

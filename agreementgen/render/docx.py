@@ -151,12 +151,16 @@ class CompiledTemplate:
         return TemplateError(text, [Problem(self.name, text, code=code)])
 
     def render(self, context: Mapping[str, Any],
-               extra_parts: Mapping[str, Callable[[bytes], bytes]] | None = None) -> bytes:
+               extra_parts: Mapping[str, Callable[[bytes], bytes]] | None = None,
+               finish: Callable[[Mapping[str, bytes], Mapping[str, bytes]],
+                                Mapping[str, bytes]] | None = None) -> bytes:
         """Fill the template and return the bytes of a complete .docx.
 
         Args:
             context: The values the template uses.
             extra_parts: Rewrites of other members (e.g. numbering), applied after rendering.
+            finish: Given the template's members and the rendered ones, the members to
+                replace or add (added ones go after the template's own).
 
         Raises:
             TemplateError: The template uses a value that is not there, or something unsafe.
@@ -185,6 +189,8 @@ class CompiledTemplate:
         for name, rewrite in (extra_parts or {}).items():
             if name in self._members:
                 rendered[name] = rewrite(self._members[name])
+        if finish is not None:
+            rendered.update(finish(self._members, rendered))
         try:
             return self._archive.write(rendered)
         except ValueError as exc:
@@ -254,7 +260,9 @@ class _Archive:
         self._last: dict[str, tuple[bytes, _Entry]] = {}
 
     def _entry(self, name: str, content: bytes) -> _Entry:
-        original = self._members[name]
+        original = self._members.get(name)
+        if original is None:
+            return _Entry.deflate(name, content)
         if content is not original and content != original:
             last = self._last.get(name)
             if last is not None and last[0] == content:
@@ -276,7 +284,9 @@ class _Archive:
         chunks: list[bytes] = []
         directory: list[bytes] = []
         offset = 0
-        for name, original in self._members.items():
+        added = [(name, content) for name, content in replaced.items()
+                 if name not in self._members]
+        for name, original in (*self._members.items(), *added):
             entry = self._entry(name, replaced.get(name, original))
             if max(entry.size, len(entry.data), offset) > _ZIP32_LIMIT:
                 raise ValueError(f"part {name} does not fit in a zip file without ZIP64")
