@@ -167,8 +167,9 @@ def render_docx(loaded: Loaded, info: TemplateInfo, lang: str, health: Review | 
                  rendered: Mapping[str, bytes]) -> Mapping[str, bytes]:
         from agreementgen.negotiation.manifest import Manifest, generated_clauses, with_manifest
 
+        clauses, outside = generated_clauses(rendered[DOCUMENT], tuple(langs))
         found = Manifest(__version__, digest(loaded.source.text), template.sha256, tuple(langs),
-                         tuple(generated_clauses(rendered[DOCUMENT], tuple(langs))))
+                         clauses, outside)
         return with_manifest(members, rendered, found)
 
     data = template.render(context, {NUMBERING: patched, STYLES: styles}, manifest)

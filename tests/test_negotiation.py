@@ -311,3 +311,32 @@ def test_find_edits_library_call(tmp_path: Path) -> None:
     out, _ = generate(tmp_path, COCOA, "a.docx")
     found = find_edits(out)
     assert not found.edited and len(found.clauses) == 62
+
+
+def test_edits_outside_the_clauses_are_reported_not_silently_dropped(tmp_path: Path) -> None:
+    out, _ = generate(tmp_path, COCOA, "a.docx")
+    document = docx.Document(str(out))
+    for p in document.paragraphs:
+        if p.text.startswith("The Partners therefore agree"):
+            p.runs[-1].text += " (as amended)"
+        if p.text.startswith("The parties above are together"):
+            p.runs[0].text = "Together, the parties above are "
+    edited = tmp_path / "edited.docx"
+    document.save(str(edited))
+    report = edits_json(edited)
+    assert statuses(report) == {}
+    # The operative formula follows the last recital: a changed line there is kept.
+    assert [a["after"] for a in report["added"]] == ["recitals.collaborative_advantage"]
+    assert report["added"][0]["text"].endswith("(as amended)")
+    # The parties come from the description: the change is listed, and not kept.
+    assert len(report["outside"]) == 1
+    assert report["outside"][0].startswith("Together, the parties above are")
+    merged = tmp_path / "merged.docx"
+    result = CliRunner().invoke(cli, ["generate", str(COCOA), "-o", str(merged),
+                                      "--keep-edits", str(edited), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "1 paragraph(s) edited outside the clauses" in result.output
+    lines = document_text(merged).splitlines()
+    formula = [line for line in lines if line.startswith("The Partners therefore agree")]
+    assert formula == ["The Partners therefore agree as follows: (as amended)"]
+    assert not any(line.startswith("Together, the parties") for line in lines)

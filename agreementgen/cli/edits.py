@@ -56,3 +56,8 @@ def edits(edited: Path, fmt: str) -> None:
         click.echo(message("edits_added", after=added.after[0]))
         for line in added.text.splitlines():
             click.echo(f"    {line}")
+    if found.outside:
+        click.echo("")
+        click.echo(message("edits_outside", count=len(found.outside)))
+        for line in found.outside:
+            click.echo(f"    {line}")

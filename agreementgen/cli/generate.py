@@ -115,5 +115,8 @@ def _report_merge(merged: Merged, edited: Path | None) -> None:
     if merged.dropped:
         click.secho(message("keep_edits_dropped", count=len(merged.dropped), file=str(edited),
                             ids=ids(merged.dropped)), fg="yellow", err=True)
+    if merged.outside:
+        click.secho(message("keep_edits_outside", count=merged.outside, file=str(edited)),
+                    fg="yellow", err=True)
     for note in dict.fromkeys(merged.notes):
         click.secho(note, fg="yellow", err=True)

@@ -16,7 +16,7 @@ from lxml import etree
 
 from agreementgen.errors import InputError, Problem
 from agreementgen.i18n import message
-from agreementgen.negotiation.locate import Key, Located, locate
+from agreementgen.negotiation.locate import Key, Located, locate, outside
 from agreementgen.negotiation.manifest import Entry, Manifest, read_manifest
 from agreementgen.negotiation.wordtext import has_tracked_changes, text_of
 
@@ -124,13 +124,15 @@ class Added:
 
 @dataclass(frozen=True)
 class Edits:
-    """The edits found in one agreement."""
+    """The edits found in one agreement; ``outside`` lists the paragraphs outside the clauses
+    (the cover, the parties, the tables) that are not as generated."""
 
     file: Path
     manifest: Manifest
     clauses: tuple[ClauseEdit, ...]
     added: tuple[Added, ...]
     tracked_changes: bool
+    outside: tuple[str, ...] = ()
 
     @property
     def edited(self) -> list[ClauseEdit]:
@@ -145,6 +147,7 @@ class Edits:
             "tracked_changes": self.tracked_changes,
             "clauses": [c.as_dict() for c in self.clauses],
             "added": [a.as_dict() for a in self.added],
+            "outside": list(self.outside),
         }
 
 
@@ -175,8 +178,10 @@ def edits_in(agreement: Agreement) -> Edits:
         extra = added_lines(entry.after, text_of(unit.gap).shown)
         if extra:
             added.append(Added(entry.key, extra))
+    now = text_of(outside(agreement.root, located)).shown
+    changed = tuple(added_lines(agreement.manifest.outside, now).splitlines())
     return Edits(agreement.path, agreement.manifest, tuple(clauses), tuple(added),
-                 has_tracked_changes(agreement.root))
+                 has_tracked_changes(agreement.root), changed)
 
 
 def added_lines(generated: str, now: str) -> str:

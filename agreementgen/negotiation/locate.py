@@ -11,7 +11,7 @@ the recitals) or text a lawyer added between clauses.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -163,7 +163,23 @@ def _is_heading(paragraph: etree._Element) -> bool:
     return style is not None and bool(_HEADING_STYLE.match(style.get(f"{_W}val", "")))
 
 
-def blocks_in(units: Located) -> Iterator[etree._Element]:
-    """Every paragraph that belongs to a clause."""
-    for unit in units.units.values():
-        yield from unit.blocks
+def outside(root: etree._Element, located: Located) -> list[etree._Element]:
+    """The paragraphs of the body that belong to no clause and no clause's gap."""
+    inside = {id(b) for unit in located.units.values() for b in (*unit.blocks, *unit.gap)}
+    body = root.find(f"{_W}body")
+    if body is None:
+        return []
+    found = []
+    for paragraph in body.iter(f"{_W}p"):
+        if id(paragraph) not in inside and not _within(paragraph, inside):
+            found.append(paragraph)
+    return found
+
+
+def _within(paragraph: etree._Element, inside: set[int]) -> bool:
+    parent = paragraph.getparent()
+    while parent is not None:
+        if id(parent) in inside:
+            return True
+        parent = parent.getparent()
+    return False

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
 from agreementgen.negotiation import controls
-from agreementgen.negotiation.locate import locate
+from agreementgen.negotiation.locate import locate, outside
 from agreementgen.negotiation.wordtext import digest, text_of
 
 #: The namespace of the manifest part.
@@ -66,13 +66,15 @@ class Entry:
 
 @dataclass(frozen=True)
 class Manifest:
-    """What an agreement was generated from, and its clauses in document order."""
+    """What an agreement was generated from, its clauses in document order, and the text
+    outside them (the cover, the parties, the tables, the signature blocks)."""
 
     tool_version: str
     description_sha256: str
     template_sha256: str
     languages: tuple[str, ...]
     clauses: tuple[Entry, ...] = field(default=())
+    outside: str = ""
 
     def by_key(self) -> dict[tuple[str, int], Entry]:
         """The clauses by (id, column)."""
@@ -90,19 +92,26 @@ class Manifest:
             lines.append(f"<clause id={quoteattr(e.id)} column=\"{e.column}\""
                          f" lang={quoteattr(e.lang)} sha256=\"{e.sha256}\">"
                          f"<text>{escape(e.text)}</text>{after}</clause>")
+        if self.outside:
+            lines.append(f"<outside>{escape(self.outside)}</outside>")
         lines.append("</agreement>")
         return "\n".join(lines).encode("utf-8")
 
 
-def generated_clauses(document: bytes, languages: tuple[str, ...]) -> Iterator[Entry]:
-    """The clauses of a freshly rendered document part, found by their controls."""
+def generated_clauses(document: bytes, languages: tuple[str, ...]) -> tuple[
+        tuple[Entry, ...], str]:
+    """The clauses of a freshly rendered document part, found by their controls, and the
+    text outside them."""
     root = etree.fromstring(document, _PARSER)
-    for unit in locate(root).units.values():
+    located = locate(root)
+    entries = []
+    for unit in located.units.values():
         clause_id, column = unit.key
         text = text_of(unit.blocks)
         lang = languages[min(column, len(languages)) - 1]
-        yield Entry(clause_id, column, lang, text.sha256, text.shown,
-                    text_of(unit.gap).shown)
+        entries.append(Entry(clause_id, column, lang, text.sha256, text.shown,
+                             text_of(unit.gap).shown))
+    return tuple(entries), text_of(outside(root, located)).shown
 
 
 def with_manifest(members: Mapping[str, bytes], rendered: Mapping[str, bytes],
@@ -215,5 +224,6 @@ def read_manifest(members: Mapping[str, bytes]) -> Manifest | None:
             for c in root.iter(f"{{{NAMESPACE}}}clause"))
         return Manifest(root.get("tool-version", ""), root.get("description-sha256", ""),
                         root.get("template-sha256", ""),
-                        tuple(filter(None, root.get("languages", "").split(","))), clauses)
+                        tuple(filter(None, root.get("languages", "").split(","))), clauses,
+                        root.findtext(f"{{{NAMESPACE}}}outside") or "")
     return None

@@ -28,7 +28,7 @@ from lxml import etree
 from agreementgen.errors import Problem, RenderError
 from agreementgen.i18n import message
 from agreementgen.negotiation import controls
-from agreementgen.negotiation.edits import Agreement
+from agreementgen.negotiation.edits import Agreement, edits_in
 from agreementgen.negotiation.locate import Key, Unit, locate
 from agreementgen.negotiation.manifest import (
     CONTENT_TYPES,
@@ -72,6 +72,7 @@ class Merged:
         added: How many paragraphs added between clauses were kept.
         deleted: Clauses the lawyer deleted that stay deleted.
         notes: Warnings (a picture that could not be carried over).
+        outside: How many paragraphs outside the clauses were edited (not kept).
     """
 
     data: bytes
@@ -81,6 +82,7 @@ class Merged:
     added: int = 0
     deleted: list[Key] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    outside: int = 0
 
 
 def keep_edits(new: bytes, edited: Agreement, lang: str) -> Merged:
@@ -137,6 +139,7 @@ def keep_edits(new: bytes, edited: Agreement, lang: str) -> Merged:
         if key not in ours and other is not None and \
                 text_of(other.blocks).sha256 != before.sha256:
             result.dropped.append(key)
+    result.outside = len(edits_in(edited).outside)
     result.notes = work.notes
     members[DOCUMENT] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                        standalone=True)
@@ -207,21 +210,28 @@ class _Work:
         return Unit(ours.key, copies, ours.found_by)
 
     def add_after(self, ours: Unit, theirs: Unit | None, generated: str) -> int:
-        """Copy the paragraphs a lawyer added after a clause; how many."""
-        if theirs is None or not theirs.gap:
+        """Keep what a lawyer wrote in the gap after a clause (see
+        :mod:`~agreementgen.negotiation.locate`); how many paragraphs are new or changed.
+
+        Where the new gap is still the generated one, the edited gap replaces it; where the
+        template changed it too, the edited paragraphs it did not have go before it.
+        """
+        if theirs is None or text_of(theirs.gap).shown == generated:
             return 0
         known = generated.splitlines()
-        added = [b for b in theirs.gap
-                 if (t := text_of([b]).shown) and t not in known]
+        changed = [b for b in theirs.gap if (t := text_of([b]).shown) and t not in known]
         anchor = ours.blocks[-1]
-        if anchor.getparent() is None:
+        if anchor.getparent() is None or not changed:
             return 0
-        for block in added:
+        replace = text_of(ours.gap).shown == generated
+        for block in theirs.gap if replace else changed:
             duplicate = copy.deepcopy(block)
             self._clean(duplicate, ours.key)
             anchor.addnext(duplicate)
             anchor = duplicate
-        return len(added)
+        if replace:
+            self.remove(Unit(ours.key, ours.gap, ours.found_by))
+        return len(changed)
 
     def comment(self, unit: Unit, heading: str, lines: list[str]) -> None:
         """Attach a comment by agreementgen to a clause's paragraphs."""
