@@ -119,26 +119,30 @@ def language_of(loaded: Loaded, lang: str | None) -> str:
 
 
 def render_docx(loaded: Loaded, info: TemplateInfo, lang: str, health: Review | None = None,
-                health_annex: bool = False,
-                prevailing: str | None = None) -> tuple[bytes, list[Clause]]:
+                health_annex: bool = False, prevailing: str | None = None,
+                clause_packs: packs.PackSet | None = None) -> tuple[bytes, list[Clause]]:
     """Render a loaded description with a template into the bytes of a .docx.
 
     ``lang`` is one language, or two separated by a comma for a bilingual agreement whose
-    ``prevailing`` language (default: the first) prevails.
+    ``prevailing`` language (default: the first) prevails. ``clause_packs`` are the clause
+    packs (default: those of the job being made), whose texts render in the guarded worker.
     """
+    clause_packs = packs.active() if clause_packs is None else clause_packs
     from agreementgen.negotiation.wordtext import digest
     from agreementgen.render.docx import DOCUMENT, NUMBERING, STYLES
     from agreementgen.render.guard import run_limited, under_guard
     from agreementgen.render.numbering import NumberingAllocator
 
-    if not info.builtin and not under_guard():
+    if (not info.builtin or clause_packs.packs) and not under_guard():
         # A user's template is code from elsewhere: it opens, compiles and renders in a child
         # process with a time and a memory limit; messages name its file.
         import dataclasses
 
         named = dataclasses.replace(info, name=str(info.path))
         return run_limited(render_docx, loaded, named, lang, health, health_annex, prevailing,
-                           label=str(info.path))
+                           clause_packs, label=str(info.path) if not info.builtin
+                           else clause_packs.label)
+    packs.activate(clause_packs)
     from agreementgen.render.untranslated import with_document_language
 
     template = load_template(info)

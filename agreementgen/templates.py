@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -133,7 +134,7 @@ def builtin(name: str) -> TemplateInfo:
     raise TemplateError(text, [Problem(name, text, code="template_not_found")])
 
 
-def create(name: str, source: str, folder: Path) -> Path:
+def create(name: str, source: str, folder: Path, packs: Sequence[str] = ()) -> Path:
     """Copy a built-in template (its folder with the manifest) as the start of a new one.
 
     The copy goes to ``folder/name``; its manifest's ``name`` is set to ``name``. The copy is
@@ -143,6 +144,8 @@ def create(name: str, source: str, folder: Path) -> Path:
         name: The new template's name (letters, digits, ``-`` and ``_``).
         source: The built-in template to copy.
         folder: The folder to create it in (an existing one).
+        packs: Languages to write a clause pack for (``clauses.<lang>.yaml``), with the
+            built-in clause texts commented out, as the start of the organisation's own.
 
     Returns:
         The new template's folder.
@@ -173,6 +176,11 @@ def create(name: str, source: str, folder: Path) -> Path:
         text = manifest.read_text(encoding="utf-8") if manifest.is_file() else ""
         renamed, count = _NAME_LINE.subn(f"name: {name}", text, count=1)
         manifest.write_text(renamed if count else f"name: {name}\n{text}", encoding="utf-8")
+        if packs:
+            from agreementgen.clauses.packs import starter_pack
+
+            for lang in packs:
+                (copy / f"clauses.{lang}.yaml").write_text(starter_pack(lang), encoding="utf-8")
         copy.rename(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

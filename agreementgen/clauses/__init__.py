@@ -437,7 +437,44 @@ def _renderer(d: Description, lang: str, shared: dict[str, Any],
         except Exception as exc:
             raise pack_failure(entry, binding, exc) from None
 
+    render.values = values  # type: ignore[attr-defined]
     return render
+
+
+def clause_values(d: Description, lang: str) -> dict[str, Any]:
+    """The values a clause text can read for a description (``d``, ``doc``, ``has``, ...)."""
+    shared = facts(d, lang)
+    specs = [spec for spec in library() if CONDITIONS[spec.when](d)]
+    return dict(_renderer(d, lang, shared, number_clauses(specs)).values)
+
+
+def try_pack_texts(d: Description, lang: str, texts: ClauseTexts) -> list[Problem]:
+    """Render every pack text that applies to a description; the problems of those that fail.
+
+    Texts of clauses the description does not yield are not rendered; a document text
+    (``document.*``) always is, a party's line with each partner.
+    """
+    shared = facts(d, lang)
+    specs = with_added([spec for spec in library() if CONDITIONS[spec.when](d)], texts.added)
+    numbers = number_clauses(specs)
+    render = _renderer(d, lang, shared, numbers, texts, specs)
+    ids = dict.fromkeys([*(i for p in texts.packs for i in p.texts),
+                         *(e.id for e in texts.added)])
+    problems: list[Problem] = []
+    for clause_id in ids:
+        entry = texts.entry(clause_id)
+        if entry is None or not (clause_id in numbers or clause_id.startswith("document.")):
+            continue
+        if clause_id.startswith("document.party_end"):
+            continue
+        extras = [{"p": p} for p in d.partners] if clause_id == "document.party" else [{}]
+        for extra in extras:
+            try:
+                render(clause_id, shared["binding"], **extra)
+            except TemplateError as exc:
+                problems += exc.problems
+                break
+    return problems
 
 
 def pack_failure(entry: PackText, binding: bool, exc: Exception) -> TemplateError:

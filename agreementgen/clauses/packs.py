@@ -146,6 +146,11 @@ class PackSet:
         return ClauseTexts(lang, tuple(p for p in self.packs if p.lang == lang))
 
     @property
+    def label(self) -> str:
+        """The pack files, as the render guard names what it runs."""
+        return ", ".join(str(p.path) for p in self.packs)
+
+    @property
     def digests(self) -> tuple[tuple[str, str], ...]:
         """(file, SHA-256) of every pack, in the order they apply: what a batch records."""
         return tuple((str(p.path), p.sha256) for p in self.packs)
@@ -170,7 +175,8 @@ class PackSet:
                     for other in langs:
                         if other != lang and texts[other].entry(entry.id) is None:
                             text = message("pack_bilingual_missing", id=entry.id,
-                                           lang=names[lang], other=names[other], code=other)
+                                           language=names[lang], other=names[other],
+                                           code=other)
                             problems.append(Problem(str(entry.file), text, entry.id, entry.line,
                                                     code="pack_bilingual_missing"))
         if problems:
@@ -189,8 +195,10 @@ def active() -> PackSet:
 def activate(packs: PackSet) -> None:
     """Make ``packs`` the clause texts of the document being made, until :func:`scoped` ends.
 
-    The packs reach the derivation this way inside the render guard's child process too,
-    which inherits them, without every render function taking them as an argument.
+    The derivation finds them this way wherever the document's texts are made (its open
+    points for ``--strict``, the context of a Markdown or Word output) without every function
+    between taking them; the render guard's worker is given them with each document and
+    activates them there.
     """
     _ACTIVE.set(packs)
 
@@ -366,10 +374,6 @@ class _Reader:
                 entry = self._text(key, key_node, value)
                 if entry is not None:
                     texts[key] = entry
-        taken = {**dict.fromkeys(self.builtin), **texts}
-        for entry in added:
-            if entry.id in taken:
-                self.add("pack_added_exists", entry.id, _At(entry.line), id=entry.id)
         return texts, tuple(added)
 
     def _unknown(self, key: str, node: Any) -> None:
@@ -454,6 +458,9 @@ class _Reader:
             if clause_id in ids:
                 self.add("pack_duplicate", clause_id, id_node, id=clause_id)
                 continue
+            if clause_id in self.builtin:
+                self.add("pack_added_exists", clause_id, id_node, id=clause_id)
+                continue
             if mark in marks:
                 self.add("pack_added_bookmark", clause_id, id_node, id=clause_id)
                 continue
@@ -495,22 +502,6 @@ class _Reader:
         return True
 
 
-@dataclass(frozen=True)
-class _Mark:
-    line: int
-
-
-@dataclass(frozen=True)
-class _At:
-    """A place given by its line, where no YAML node is at hand."""
-
-    line: int
-
-    @property
-    def start_mark(self) -> _Mark:
-        return _Mark(self.line - 1)
-
-
 def _first_line(node: Any) -> int:
     """The pack line where a scalar's text starts: the line after ``|`` for a block scalar."""
     return int(node.start_mark.line) + 1 + (1 if node.style in ("|", ">") else 0)
@@ -542,3 +533,32 @@ def job_packs(template: str | None, template_dirs: Sequence[Path], kind: str,
     found = load_packs(packs_for(info.path, info.builtin, clauses))
     found.check_languages(langs)
     return found
+
+
+def starter_pack(lang: str) -> str:
+    """A pack to start from: every built-in clause text of a language, commented out.
+
+    Removing the ``#`` of a clause's lines makes that clause the organisation's own; the
+    texts are the built-in ones as they are in this version of agreementgen.
+    """
+    from agreementgen.resources import locale_dir
+
+    lines = (locale_dir(lang) / "clauses.yaml").read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line and not line.startswith("#"))
+    guide = []
+    for line in lines[1:start]:
+        if "tests/" in line:
+            break
+        guide.append(line)
+    head = [f"# {line}" if line else "#" for line in message(
+        "pack_starter_header", lang=lang, language=_language_name(lang), code=lang,
+        add=ADD_KEY).splitlines()]
+    body = [f"# {line}" if line.strip() else "#" for line in lines[start:]]
+    return "\n".join([*head, "#", *guide, "", *body]) + "\n"
+
+
+def _language_name(lang: str) -> str:
+    """The language's name in itself: English, Nederlands."""
+    from babel import Locale
+
+    return str(Locale.parse(lang).languages[lang])

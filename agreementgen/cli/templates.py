@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from agreementgen.cli.options import clauses_option, parse_languages
+
 _TEMPLATE_DIR = click.option(
     "--template-dir", "template_dirs", multiple=True, type=click.Path(path_type=Path),
     help="A folder of user templates (repeatable; also AGREEMENTGEN_TEMPLATE_PATH).")
@@ -105,9 +107,11 @@ def show(name: str, template_dirs: tuple[Path, ...]) -> None:
 @templates.command()
 @click.argument("templates_", metavar="TEMPLATE...", nargs=-1, required=True)
 @_TEMPLATE_DIR
+@clauses_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format of the problems.")
-def check(templates_: tuple[str, ...], template_dirs: tuple[Path, ...], fmt: str) -> None:
+def check(templates_: tuple[str, ...], template_dirs: tuple[Path, ...],
+          clauses: tuple[Path, ...], fmt: str) -> None:
     """Check templates before use: a .docx path or a template name.
 
     Reports Jinja syntax errors, blocks left open, tags split across paragraphs, {%p}/{%tr}
@@ -116,20 +120,29 @@ def check(templates_: tuple[str, ...], template_dirs: tuple[Path, ...], fmt: str
     text. Exit 1 when there are problems. Warnings (parts left out of the output because of
     their names) are shown but do not fail the check; in JSON each entry has a "severity".
 
+    The clause packs beside the template (clauses.<lang>.yaml) and those given with
+    --clauses are checked too: unknown clause ids, Jinja errors, values and clauses a text
+    cannot use, texts that fail on a real description, and languages the template is made
+    for that no pack covers; each problem with its file, line and clause id.
+
     \b
     Example:
       agreementgen templates check my-templates/acme/template.docx
+      agreementgen templates check acme --template-dir my-templates --clauses extra.nl.yaml
     """
     from agreementgen.errors import AgreementGenError
     from agreementgen.i18n import message
     from agreementgen.template_check import Report
     from agreementgen.template_check import check as run
+    from agreementgen.template_check.packs import check_packs, pack_files
 
     problems = []
     entries: list[dict[str, object]] = []
     for name in templates_:
         try:
             report = run(name, list(template_dirs))
+            files, languages = pack_files(name, template_dirs, clauses)
+            report.problems += check_packs(files, languages, report.template)
         except AgreementGenError as exc:  # an unknown name: go on with the others
             report = Report(name, list(exc.problems))
         problems += report.problems
@@ -158,24 +171,39 @@ def check(templates_: tuple[str, ...], template_dirs: tuple[Path, ...], fmt: str
 @click.option("--dir", "folder", type=click.Path(path_type=Path), default=Path("."),
               show_default=True,
               help="The folder to create the template in (made when missing).")
-def new(name: str, source: str, folder: Path) -> None:
+@click.option("--with-clauses", "with_clauses", is_flag=True,
+              help="Also write clause packs (clauses.<lang>.yaml) with the built-in clause "
+                   "texts, commented out, to start your own wording from.")
+@click.option("--lang", callback=parse_languages, metavar="LANG[,LANG]",
+              help="With --with-clauses: the languages of the packs (default: the "
+                   "template's languages).")
+def new(name: str, source: str, folder: Path, with_clauses: bool, lang: str | None) -> None:
     """Start an organisation's own template as a copy of a built-in one.
 
-    Creates DIR/NAME/ with template.docx and manifest.yaml; refuses to overwrite.
+    Creates DIR/NAME/ with template.docx and manifest.yaml (and, with --with-clauses, a
+    clause pack per language); refuses to overwrite.
 
     \b
     Example:
       agreementgen templates new acme --from memorandum_of_understanding --dir my-templates
+      agreementgen templates new acme --with-clauses --lang en,nl --dir my-templates
     """
-    from agreementgen.i18n import message
-    from agreementgen.templates import TEMPLATE_FILE, create
+    from agreementgen.i18n import LANGUAGES, message
+    from agreementgen.templates import TEMPLATE_FILE, builtin, create
     from agreementgen.writing import folder_for
 
+    packs: list[str] = []
+    if with_clauses:
+        declared = _languages(builtin(source).manifest)
+        packs = lang.split(",") if lang else [x for x in declared if x in LANGUAGES]
     # A missing --dir is made, and removed again when the template cannot be made.
     with folder_for(folder / name):
-        target = create(name, source, folder)
+        target = create(name, source, folder, packs)
     click.echo(message("templates_new_done", path=target, source=source,
                        template=target / TEMPLATE_FILE, name=name, folder=folder))
+    if packs:
+        click.echo(message("templates_new_packs", files=", ".join(
+            str(target / f"clauses.{x}.yaml") for x in packs)))
 
 
 def _as_dict(info: Any, shadows: tuple[Any, ...]) -> dict[str, Any]:
