@@ -18,13 +18,12 @@ from agreementgen.errors import InputError, Problem
 from agreementgen.i18n import message
 from agreementgen.negotiation.locate import Key, Located, locate, outside
 from agreementgen.negotiation.manifest import Entry, Manifest, read_manifest
-from agreementgen.negotiation.wordtext import has_tracked_changes, text_of
+from agreementgen.negotiation.wordtext import SAFE_PARSER, has_tracked_changes, text_of
 
 DOCUMENT = "word/document.xml"
 #: The largest edited agreement read, and the most its parts may unpack to.
 MAX_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED = 200 * 1024 * 1024
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 # Words, and paragraph breaks as words of their own.
 _WORDS = re.compile(r"\n|[^\s]+")
 
@@ -68,7 +67,7 @@ def read_agreement(path: Path) -> Agreement:
     if DOCUMENT not in members:
         raise fail("edited_not_word")
     try:
-        root = etree.fromstring(members[DOCUMENT], _PARSER)
+        root = etree.fromstring(members[DOCUMENT], SAFE_PARSER)
         manifest = read_manifest(members)
     except (etree.XMLSyntaxError, ValueError) as exc:
         raise fail("edited_damaged", problem=str(exc)) from None

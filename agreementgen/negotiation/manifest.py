@@ -19,7 +19,7 @@ from lxml import etree
 
 from agreementgen.negotiation import controls
 from agreementgen.negotiation.locate import locate, outside
-from agreementgen.negotiation.wordtext import digest, text_of
+from agreementgen.negotiation.wordtext import SAFE_PARSER, digest, text_of
 
 #: The namespace of the manifest part.
 NAMESPACE = "urn:agreementgen:manifest:1"
@@ -30,11 +30,7 @@ _PROPS_TYPE = "application/vnd.openxmlformats-officedocument.customXmlProperties
 _ITEM = re.compile(r"^customXml/item(\d+)\.xml$")
 DOCUMENT_RELS = "word/_rels/document.xml.rels"
 CONTENT_TYPES = "[Content_Types].xml"
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                          huge_tree=False)
 _ROOT_START = re.compile(r"<w:document\b[^>]*>")
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
 @dataclass(frozen=True)
@@ -102,7 +98,7 @@ def generated_clauses(document: bytes, languages: tuple[str, ...]) -> tuple[
         tuple[Entry, ...], str]:
     """The clauses of a freshly rendered document part, found by their controls, and the
     text outside them."""
-    root = etree.fromstring(document, _PARSER)
+    root = etree.fromstring(document, SAFE_PARSER)
     located = locate(root)
     entries = []
     for unit in located.units.values():
@@ -214,7 +210,7 @@ def read_manifest(members: Mapping[str, bytes]) -> Manifest | None:
         data = members[name]
         if NAMESPACE.encode() not in data[:600]:
             continue
-        root = etree.fromstring(data, _PARSER)
+        root = etree.fromstring(data, SAFE_PARSER)
         if root.tag != f"{{{NAMESPACE}}}agreement":
             continue
         clauses = tuple(

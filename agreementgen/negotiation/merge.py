@@ -37,9 +37,8 @@ from agreementgen.negotiation.manifest import (
     add_relationship,
     read_manifest,
 )
-from agreementgen.negotiation.wordtext import _W, W, text_of
+from agreementgen.negotiation.wordtext import _W, SAFE_PARSER, R, W, text_of
 
-R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _R = f"{{{R}}}"
 DOCUMENT = "word/document.xml"
 NUMBERING = "word/numbering.xml"
@@ -57,7 +56,6 @@ _BOOKMARKS = (f"{_W}bookmarkStart", f"{_W}bookmarkEnd")
 _COMMENT_MARKS = (f"{_W}commentRangeStart", f"{_W}commentRangeEnd", f"{_W}commentReference")
 _OBJECTS = (f"{_W}drawing", f"{_W}pict", f"{_W}object")
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 @dataclass
@@ -99,7 +97,7 @@ def keep_edits(new: bytes, edited: Agreement, lang: str) -> Merged:
     ours_manifest = read_manifest(members)
     if ours_manifest is None:  # the new rendering always has one
         raise RenderError("no manifest", [Problem(str(edited.path), "no manifest")])
-    root = etree.fromstring(members[DOCUMENT], _PARSER)
+    root = etree.fromstring(members[DOCUMENT], SAFE_PARSER)
     ours = locate(root).units
     theirs = edited.located().units
     base = edited.manifest.by_key()
@@ -158,12 +156,12 @@ class _Work:
         self._ids = itertools.count(_highest_id(members.get(DOCUMENT, b"")) + 1)
         self._numbering = _Numbering(members.get(NUMBERING), edited.members.get(NUMBERING))
         styles = members.get(STYLES)
-        self._styles = set(etree.fromstring(styles, _PARSER).xpath(
+        self._styles = set(etree.fromstring(styles, SAFE_PARSER).xpath(
             "//w:style/@w:styleId", namespaces={"w": W})) if styles else set()
         self._comments: etree._Element | None = None
         their_comments = edited.members.get(COMMENTS)
         self._their_comments = ({c.get(f"{_W}id"): c for c in etree.fromstring(
-            their_comments, _PARSER).iter(f"{_W}comment")} if their_comments else {})
+            their_comments, SAFE_PARSER).iter(f"{_W}comment")} if their_comments else {})
         self._their_rels = _relationships(edited.members.get("word/_rels/document.xml.rels"))
 
     def remove(self, unit: Unit) -> None:
@@ -257,7 +255,7 @@ class _Work:
     def _comments_part(self) -> etree._Element:
         data = self.members.get(COMMENTS)
         if data is not None:
-            return etree.fromstring(data, _PARSER)
+            return etree.fromstring(data, SAFE_PARSER)
         rels = self.members.get(DOCUMENT_RELS)
         if rels is not None:
             self.members[DOCUMENT_RELS] = add_relationship(rels, _COMMENTS_REL,
@@ -409,7 +407,7 @@ def _relationships(data: bytes | None) -> dict[str, str]:
     """External relationship targets by id."""
     if not data:
         return {}
-    root = etree.fromstring(data, _PARSER)
+    root = etree.fromstring(data, SAFE_PARSER)
     return {r.get("Id", ""): r.get("Target", "") for r in root
             if r.get("TargetMode") == "External"}
 
@@ -419,8 +417,8 @@ class _Numbering:
     clause in the same place, and a list the new clause lacks is copied over."""
 
     def __init__(self, ours: bytes | None, theirs: bytes | None) -> None:
-        self._ours = etree.fromstring(ours, _PARSER) if ours else None
-        self._theirs = etree.fromstring(theirs, _PARSER) if theirs else None
+        self._ours = etree.fromstring(ours, SAFE_PARSER) if ours else None
+        self._theirs = etree.fromstring(theirs, SAFE_PARSER) if theirs else None
         self._changed = False
         self._copied: dict[str, str] = {}  # their abstractNumId -> our numId
         # Per new clause, the edited text's lists (abstractNumIds) in order of appearance.

@@ -22,6 +22,9 @@ from lxml import etree
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W}}}"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+#: Files from elsewhere: no entities expanded, no DTD loaded, nothing fetched.
+SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 _SPACES = re.compile(r"\s+")
 # Text inside these is not in the text once every change is accepted.
 _REMOVED = {f"{_W}del", f"{_W}moveFrom"}
