@@ -22,6 +22,7 @@ COMMANDS = {
     "review": "agreementgen.cli.review:review",
     "translations": "agreementgen.cli.translations:translations",
     "generate": "agreementgen.cli.generate:generate",
+    "compare": "agreementgen.cli.compare:compare",
     "batch": "agreementgen.cli.batch:batch",
     "edits": "agreementgen.cli.edits:edits",
     "explain": "agreementgen.cli.explain:explain",
