@@ -422,16 +422,20 @@ def warm(template: str | None, template_dirs: Sequence[Path] = (),
          format: str = "docx") -> list[TemplateInfo]:
     """Find every Word template the batch may use, and compile the one it names.
 
-    With ``template``, that template is compiled here, once, before any worker starts (forked
-    workers inherit it). Without, each agreement kind's default is only found: a worker
-    compiles the ones its documents need when it first meets them. The text formats
-    (Markdown, HTML) use no Word template.
+    With a built-in ``template``, that template is compiled here, once, before any worker
+    starts (forked workers inherit it). A user's template is compiled only inside the render
+    guard: once here, in this process's guarded worker, so that a broken one stops the batch
+    before any document, and then once in each worker's own guarded worker, which keeps it
+    for every document it renders. Without ``template``, each agreement kind's default is only
+    found: a worker compiles the ones its documents need when it first meets them. The text
+    formats (Markdown, HTML) use no Word template.
 
     Returns:
-        The templates compiled here.
+        The built-in templates compiled here.
 
     Raises:
         TemplateError: A template cannot be found, opened or compiled.
+        LimitExceeded: Compiling a user's template ran out of time or memory.
     """
     if format in TEXT_FORMATS:
         return []
@@ -443,8 +447,18 @@ def warm(template: str | None, template_dirs: Sequence[Path] = (),
     if template is None:
         return []
     for info in infos.values():
-        load_template(info)
-    return list(infos.values())
+        if info.builtin:
+            load_template(info)
+        else:
+            from agreementgen.render.guard import run_in_worker
+
+            run_in_worker(_compile, info, label=str(info.path))
+    return [info for info in infos.values() if info.builtin]
+
+
+def _compile(info: TemplateInfo) -> None:
+    """Compile a template (in the guarded worker, which keeps it)."""
+    load_template(info)
 
 
 def _settle() -> None:
@@ -464,13 +478,51 @@ def _init_worker(templates: Sequence[TemplateInfo]) -> None:
 
 
 def make_one(job: Job) -> Outcome:
-    """Make one agreement of a batch; a failure becomes an outcome, never an exception."""
+    """Make one agreement of a batch; a failure becomes an outcome, never an exception.
+
+    A Word agreement from a user's template is made whole in this process's guarded worker
+    (:func:`~agreementgen.render.guard.run_in_worker`), which keeps the compiled template and
+    the clause texts from one document to the next: a document that runs out of time or
+    memory fails, its worker is replaced, and the next document goes on in a new one.
+    """
+    label = _user_template(job.template, job.template_dirs) if job.format == "docx" else None
+    if label is None:
+        return _make_here(job)
+    from agreementgen.render.guard import run_in_worker
+
+    try:
+        return run_in_worker(_make_here, job, guarded=True, label=label)
+    except AgreementGenError as exc:
+        return Outcome(job.input, job.output, Status.FAILED, _file_sha256(job.input),
+                       error=exc.message, problems=exc.problems, options=Options.of(job))
+
+
+@functools.cache
+def _user_template(template: str | None, template_dirs: tuple[Path, ...]) -> str | None:
+    """The file of the user's template a job names (as named), or None for a built-in one or
+    one that cannot be found (the job reports that itself)."""
+    if template is None:
+        return None
+    try:
+        info = resolve(template, "", list(template_dirs))
+    except AgreementGenError:
+        return None
+    return None if info.builtin else str(info.path)
+
+
+def _make_here(job: Job, *, guarded: bool = False) -> Outcome:
+    """Make one agreement in this process (see :func:`make_one`); ``guarded``: in the guarded
+    worker, where running out of memory is the guard's to report (it replaces the worker)."""
     digest = _file_sha256(job.input)
     try:
         made = run_job(job)
     except AgreementGenError as exc:
         return Outcome(job.input, job.output, Status.FAILED, digest, error=exc.message,
                        problems=exc.problems, options=Options.of(job))
+    except MemoryError as exc:
+        if guarded:
+            raise
+        return _failure(job, digest, "batch_internal_error", error=f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # one broken document must not stop the others
         return _failure(job, digest, "batch_internal_error", error=f"{type(exc).__name__}: {exc}")
     warnings = tuple(w.rule for w in made.review.warnings) if made.review else ()
@@ -592,6 +644,8 @@ def run_batch(paths: Iterable[str | Path], out_dir: str | Path, *, template: str
         if on_done is not None:
             on_done(outcome)
 
+    from agreementgen.render import guard, office
+
     try:
         workers = min(jobs or default_jobs(), len(todo))
         if workers <= 1:
@@ -599,9 +653,13 @@ def run_batch(paths: Iterable[str | Path], out_dir: str | Path, *, template: str
             for index, job in todo:
                 done(index, make_one(job))
         else:
+            # Each worker has a guarded worker and a LibreOffice of its own.
+            guard.stop_worker()
             _in_pool(todo, workers, templates, done, keeper.record)
     finally:
         keeper.write()
+        guard.stop_worker()
+        office.stop()
     return BatchResult(keeper.outcomes, manifest, keeper.earlier)
 
 

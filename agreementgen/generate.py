@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -92,12 +93,49 @@ class Generated:
     merged: Merged | None = None
 
 
-@functools.cache
-def compiled_template(path: Path, name: str, mtime: float) -> object:
-    """A template compiled once per process (``mtime`` makes an edited template recompile)."""
-    from agreementgen.render.docx import CompiledTemplate
+class TemplateCache:
+    """The templates this process compiled, each once per file version.
 
-    return CompiledTemplate(path, name)
+    The key is the template file's resolved path and its modification time, so an edited
+    template compiles again. A template's name (the file its error messages name) is not part
+    of the key: it is set for each use, since ``batch`` names a user's template by its file
+    name and ``generate`` by the path as given.
+    """
+
+    def __init__(self) -> None:
+        self._compiled: dict[tuple[Path, float], CompiledTemplate] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def __call__(self, path: Path, name: str, mtime: float) -> CompiledTemplate:
+        """The template at ``path`` (resolved), compiled on first use, named ``name``.
+
+        Raises:
+            TemplateError: The template cannot be opened or has a syntax error.
+        """
+        from agreementgen.render.docx import CompiledTemplate
+
+        template = self._compiled.get((path, mtime))
+        if template is None:
+            self.misses += 1
+            template = self._compiled[(path, mtime)] = CompiledTemplate(path, name)
+        else:
+            self.hits += 1
+        template.name = name
+        return template
+
+    def cache_info(self) -> functools._CacheInfo:
+        """Hits, misses and size, as :func:`functools.lru_cache` reports them."""
+        return functools._CacheInfo(self.hits, self.misses, None, len(self._compiled))
+
+    def cache_clear(self) -> None:
+        """Forget every compiled template."""
+        self._compiled.clear()
+        self.hits = self.misses = 0
+
+
+#: The compiled templates of this process.
+compiled_template = TemplateCache()
 
 
 def load_template(info: TemplateInfo) -> CompiledTemplate:
@@ -106,11 +144,7 @@ def load_template(info: TemplateInfo) -> CompiledTemplate:
     Raises:
         TemplateError: The template cannot be opened or has a syntax error.
     """
-    from agreementgen.render.docx import CompiledTemplate
-
-    template = compiled_template(info.path.resolve(), info.name, modified_time(info.path))
-    assert isinstance(template, CompiledTemplate)
-    return template
+    return compiled_template(info.path.resolve(), info.name, modified_time(info.path))
 
 
 def language_of(loaded: Loaded, lang: str | None) -> str:
@@ -130,22 +164,24 @@ def render_docx(loaded: Loaded, info: TemplateInfo, lang: str, health: Review | 
     clause_packs = packs.active() if clause_packs is None else clause_packs
     from agreementgen.negotiation.wordtext import digest
     from agreementgen.render.docx import DOCUMENT, NUMBERING, STYLES
-    from agreementgen.render.guard import run_limited, under_guard
+    from agreementgen.render.guard import run_in_worker, under_guard
     from agreementgen.render.numbering import NumberingAllocator
 
     if (not info.builtin or clause_packs.packs) and not under_guard():
-        # A user's template is code from elsewhere: it opens, compiles and renders in a child
-        # process with a time and a memory limit; messages name its file.
-        import dataclasses
-
+        # A user's template is code from elsewhere: it opens, compiles and renders in this
+        # process's guarded worker, with a time limit per document and a memory limit; the
+        # worker keeps it compiled for the next document. Messages name its file.
         named = dataclasses.replace(info, name=str(info.path))
-        return run_limited(render_docx, loaded, named, lang, health, health_annex, prevailing,
-                           clause_packs, label=str(info.path) if not info.builtin
-                           else clause_packs.label)
+        return run_in_worker(render_docx, loaded, named, lang, health, health_annex,
+                             prevailing, clause_packs, label=str(info.path) if not info.builtin
+                             else clause_packs.label)
     packs.activate(clause_packs)
     from agreementgen.render.untranslated import with_document_language
 
-    template = load_template(info)
+    # Messages about a user's template name its file as given (batch's check before the first
+    # document names it by its file name).
+    template = load_template(info if info.builtin
+                             else dataclasses.replace(info, name=str(info.path)))
     numbering = NumberingAllocator(template.member(NUMBERING))
     writer = word_writer(numbering)
     langs = lang.split(",")

@@ -7,17 +7,21 @@ The Jinja sandbox stops a template from reaching Python internals, but not from 
 hours or building a text of many gigabytes. :func:`run_limited` runs a function in a forked
 child process whose address space is capped with ``RLIMIT_AS``; the parent waits at most the
 time limit and then kills the child. The child's result (or error) comes back through a pipe.
+:func:`run_in_worker` does the same in one long-lived child per process, which keeps what it
+compiled and cached from one call to the next: the time limit is per call, the memory limit
+for the child, and a child that exceeds either is replaced.
 
 Limits default to generous values for real agreements and can be set per run with the
 environment variables :data:`SECONDS_VARIABLE` and :data:`MEMORY_VARIABLE`. Where ``fork`` or
 ``resource`` is missing (Windows), the function runs in-process without limits.
 
-Call :func:`run_limited` from the main thread (or a process-pool worker): forking a process
+Call :func:`run_limited` and :func:`run_in_worker` from the main thread (or a process-pool worker): forking a process
 that runs other threads copies their locks in whatever state they are.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import multiprocessing
 import os
@@ -40,7 +44,9 @@ __all__ = [
     "limits_supported",
     "memory_limit",
     "refuse_unsafe_names",
+    "run_in_worker",
     "run_limited",
+    "stop_worker",
     "time_limit",
     "under_guard",
 ]
@@ -156,7 +162,12 @@ def run_limited(fn: Callable[..., T], *args: Any, seconds: float | None = None,
             child.kill()
         child.join()
         receive.close()
+    return _result(kind, value, seconds, memory_bytes, label, child.exitcode)
 
+
+def _result(kind: str, value: Any, seconds: float, memory_bytes: int, label: str,
+            exitcode: int | None) -> Any:
+    """What a guarded call gave: its value, its error raised again, or the limit it hit."""
     if kind == "ok":
         return value
     if kind == "error":
@@ -170,7 +181,7 @@ def run_limited(fn: Callable[..., T], *args: Any, seconds: float | None = None,
     elif kind == "memory":
         text = message("render_memory_limit", megabytes=megabytes, variable=MEMORY_VARIABLE)
     else:
-        text = message("render_crashed", status=child.exitcode, megabytes=megabytes,
+        text = message("render_crashed", status=exitcode, megabytes=megabytes,
                        variable=MEMORY_VARIABLE)
     raise LimitExceeded(text, [Problem(label, text, code=f"render_{kind}")])
 
@@ -189,25 +200,41 @@ def _child(send: Any, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dic
     """The child's side: set the limits, do the work, send back what came of it."""
     global _guarded
     _guarded = True
-    payload: tuple[str, Any]
     try:
-        _apply_limits(seconds, memory_bytes)
-        payload = ("ok", fn(*args, **kwargs))
-    except MemoryError:
-        payload = ("memory", None)
-    except AgreementGenError as exc:
-        # Exceptions pickle by their args; rebuild this one with its problems in the parent.
-        payload = ("error", (type(exc), exc.message, exc.problems))
-    except BaseException as exc:
-        payload = ("raise", exc)
-    try:
-        send.send(payload)
-    except MemoryError:
-        send.send(("memory", None))
-    except Exception as exc:  # an unpicklable result or exception
-        send.send(("raise", RuntimeError(f"{type(exc).__name__}: {exc}")))
+        try:
+            _apply_limits(seconds, memory_bytes)
+        except MemoryError:
+            payload: tuple[str, Any] = ("memory", None)
+        else:
+            payload = _outcome(fn, args, kwargs)
+        _send(send, payload)
     finally:
         send.close()
+
+
+def _outcome(fn: Callable[..., Any], args: tuple[Any, ...],
+             kwargs: dict[str, Any]) -> tuple[str, Any]:
+    """Do the work; what came of it, as a picklable ``(kind, value)``."""
+    try:
+        return "ok", fn(*args, **kwargs)
+    except MemoryError:
+        return "memory", None
+    except AgreementGenError as exc:
+        # Exceptions pickle by their args; rebuild this one with its problems in the parent.
+        return "error", (type(exc), exc.message, exc.problems)
+    except BaseException as exc:
+        return "raise", exc
+
+
+def _send(connection: Any, payload: tuple[str, Any]) -> None:
+    try:
+        connection.send(payload)
+    except MemoryError:
+        connection.send(("memory", None))
+    except OSError:
+        raise
+    except Exception as exc:  # an unpicklable result or exception
+        connection.send(("raise", RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
 def _apply_limits(seconds: float, memory_bytes: int) -> None:
@@ -238,6 +265,147 @@ def _address_space() -> int:
 
         # No /proc (macOS, where RLIMIT_AS is not enforced anyway): the peak resident size.
         return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
+
+
+class _Worker:
+    """A long-lived child process with the memory limit, that runs one call at a time.
+
+    It keeps what it compiles and caches (a user's template, clause texts) from one call to
+    the next. The calls' functions must be picklable (module-level) and so must their
+    arguments and results.
+    """
+
+    def __init__(self, memory_bytes: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self.memory_bytes = memory_bytes
+        self.connection, child_end = context.Pipe(duplex=True)
+        self.process = context.Process(target=_serve, args=(child_end, self.connection,
+                                                           memory_bytes),
+                                       daemon=True, name="agreementgen-render-worker")
+        self.process.start()
+        child_end.close()
+
+    def call(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
+             seconds: float) -> tuple[str, Any]:
+        """Run one call; ``(kind, value)`` as :func:`_outcome` gives it, or ``("timeout",
+        None)`` / ``("died", None)`` (the worker has then been stopped)."""
+        try:
+            self.connection.send((fn, args, kwargs, seconds))
+            if not self.connection.poll(seconds):
+                self.stop()
+                return "timeout", None
+            kind, value = self.connection.recv()
+        except (EOFError, OSError):  # died: killed, or out of memory in C
+            self.stop()
+            return "died", None
+        if kind == "memory":
+            self.stop()  # it has left: what it holds may be half-built
+        return kind, value
+
+    def stop(self) -> None:
+        """End the worker now."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.connection.close()
+
+
+_worker: _Worker | None = None
+
+
+def run_in_worker(fn: Callable[..., T], *args: Any, seconds: float | None = None,
+                  memory_bytes: int | None = None, label: str = "", **kwargs: Any) -> T:
+    """Call ``fn(*args, **kwargs)`` in this process's long-lived guarded worker.
+
+    As :func:`run_limited`, with the time limit per call and the memory limit for the worker,
+    which is started on first use and kept for the calls that follow, with its caches. A call
+    that exceeds a limit stops the worker: that call fails with :class:`LimitExceeded`, and the
+    next call starts a new one. ``fn``, its arguments and its result must be picklable.
+
+    Raises:
+        LimitExceeded: The call ran out of time or memory, or the worker died.
+    """
+    global _worker
+    seconds = time_limit() if seconds is None else seconds
+    memory_bytes = memory_limit() if memory_bytes is None else memory_bytes
+    if not limits_supported() or _guarded:
+        return _unlimited(fn, *args, **kwargs)
+    if _worker is not None and (_worker.memory_bytes != memory_bytes
+                                or not _worker.process.is_alive()):
+        stop_worker()
+    if _worker is None:
+        _worker = _Worker(memory_bytes)
+    worker = _worker
+    kind, value = worker.call(fn, args, kwargs, seconds)
+    if not worker.process.is_alive() or kind in ("timeout", "died", "memory"):
+        exitcode = worker.process.exitcode
+        if _worker is worker:
+            _worker = None
+        return _result(kind, value, seconds, memory_bytes, label, exitcode)
+    return _result(kind, value, seconds, memory_bytes, label, None)
+
+
+def stop_worker() -> None:
+    """Stop this process's guarded worker, if one runs."""
+    global _worker
+    if _worker is not None:
+        worker, _worker = _worker, None
+        worker.stop()
+
+
+def _serve(connection: Any, parent_end: Any, memory_bytes: int) -> None:
+    """The worker's side: set the memory limit once, then answer calls until the input ends."""
+    global _guarded
+    _guarded = True
+    parent_end.close()
+    _die_with_parent()
+    import resource
+
+    try:
+        _apply_limits(DEFAULT_SECONDS, memory_bytes)
+    except MemoryError:
+        return
+    while True:
+        try:
+            fn, args, kwargs, seconds = connection.recv()
+        except (EOFError, OSError):
+            return
+        # CPU time as a backstop, should the parent die before it can stop this call.
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        _lower(resource, resource.RLIMIT_CPU,
+               math.ceil(used.ru_utime + used.ru_stime + seconds) + 1)
+        payload = _outcome(fn, args, kwargs)
+        try:
+            _send(connection, payload)
+        except OSError:
+            return
+        if payload[0] == "memory":
+            return
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (elsewhere, the pipe's end does)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, 9)
+    except (OSError, AttributeError):
+        pass
+
+
+def _forget_worker_in_child() -> None:
+    """In a forked child the parent's worker is the parent's: close this copy of its pipe."""
+    global _worker
+    if _worker is not None:
+        worker, _worker = _worker, None
+        with contextlib.suppress(OSError):
+            worker.connection.close()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_worker_in_child)
 
 
 class UnsafeTemplate(SecurityError, TemplateSyntaxError):
