@@ -106,7 +106,7 @@ class CompiledTemplate:
         self._archive = _Archive(self._members.items())
 
     def _compile(self, env: Any, part: str, data: bytes) -> _Part:
-        from docxtpl import DocxTemplate
+        from agreementgen.render.docxtpl_text import DocxTemplate
 
         try:
             xml, _ = template_part(self.name, part, data)
@@ -344,7 +344,7 @@ def _resolve_listing(xml: str) -> str:
     first = _PARAGRAPH_START.search(xml)
     if first is None or not _has_listing_chars(xml, first.start()):
         return xml
-    from docxtpl import DocxTemplate
+    from agreementgen.render.docxtpl_text import DocxTemplate
 
     def resolve(match: re.Match[str]) -> str:
         paragraph = match.group(0)
