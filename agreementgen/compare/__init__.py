@@ -77,13 +77,14 @@ def redline(old: Package, new: Package, date: str) -> tuple[bytes, Comparison]:
     changed: list[str] = []
     for part in parts:
         relations = Relations(old, new, part)
-        context = Context(revisions, bookmarks, relations.new_id, changed)
+        context = Context(revisions, bookmarks, relations.new_id, changed,
+                          clauses=part == DOCUMENT)
         old_root, new_root = old.xml(part), new.xml(part)
         if part == DOCUMENT:
             old_root, new_root = old_root.find(w("body")), new_root.find(w("body"))
             if old_root is None or new_root is None:
                 continue
-        diff_container(old_root, new_root, context, clauses=part == DOCUMENT)
+        diff_container(old_root, new_root, context)
     clauses = tuple(dict.fromkeys(changed))
     result = Comparison(None, revisions.inserted, revisions.deleted, clauses)
     return new.to_bytes(), result

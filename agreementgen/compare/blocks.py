@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,12 @@ from agreementgen.compare.revisions import R_NS, Revisions, w
 from agreementgen.compare.words import diff_paragraph, text_key
 
 CLAUSE_TAG = "agreementgen:clause="
+#: The tag's suffix of the second column's copy of a clause in a bilingual agreement.
+SECOND_COLUMN = "@2"
 _BOOKMARK_PREFIX = "_ag_"
+_END_PREFIX = "_age_"
+#: Paragraph styles that end a clause (headings, titles, the contents).
+_HEADING_STYLE = re.compile(r"^(heading|title|subtitle|unnumbered|toc|contents)", re.IGNORECASE)
 #: How alike two paragraphs (or tables, or rows) must be to be shown as one edited, rather
 #: than one deleted and another inserted (difflib's ratio of their texts).
 SIMILAR = 0.5
@@ -56,12 +62,14 @@ class Context:
         bookmarks: The names of NEW's bookmarks (a deleted copy does not repeat them).
         relink: Gives a relationship id of OLD its id in NEW (or None).
         changed: The ids of the clauses found changed, added or removed, in document order.
+        clauses: Whether clauses are looked for (in the body and its tables; not in headers).
     """
 
     revisions: Revisions
     bookmarks: set[str]
     relink: Callable[[str], str | None]
     changed: list[str] = field(default_factory=list)
+    clauses: bool = True
 
 
 def items(container: Any, clauses: bool) -> list[Item]:
@@ -72,19 +80,21 @@ def items(container: Any, clauses: bool) -> list[Item]:
 
 
 def _collect(container: Any, clauses: bool, found: list[Item]) -> None:
-    current: Item | None = None  # the clause a bookmark opened, while it lasts
+    current: Item | None = None  # the clause being read, until its end bookmark
     for child in container:
         tag = child.tag
         if tag == w("p"):
-            lead = _clause_bookmark(child) if clauses else None
+            lead = _clause_lead(child) if clauses else None
             if lead is not None:
-                current = Item(f"clause:{lead}", [child], "", clause=clause_id(lead))
+                current = Item(f"clause:{lead[0]}", [child], "", clause=lead[1])
                 found.append(current)
             elif current is not None and not _is_heading(child):
                 current.blocks.append(child)
             else:
                 current = None
                 found.append(_block(child))
+            if current is not None and _ends_clause(child):
+                current = None
         elif tag == w("tbl"):
             current = None
             found.append(_block(child))
@@ -169,12 +179,24 @@ def etree_local(element: Any) -> str:
     return str(element.tag).rpartition("}")[2]
 
 
-def _clause_bookmark(paragraph: Any) -> str | None:
+def _clause_lead(paragraph: Any) -> tuple[str, str] | None:
+    """The key and id of the clause a paragraph starts: by the tag of a content control in
+    it (agreementgen puts an empty one at the start of each clause), else by its bookmark."""
+    for control in paragraph.iter(w("sdt")):
+        clause = _clause_tag(control)
+        if clause is not None:
+            return _bookmark_of(clause), clause
     for bookmark in paragraph.iter(w("bookmarkStart")):
         name = bookmark.get(w("name"), "")
         if name.startswith(_BOOKMARK_PREFIX):
-            return str(name)
+            return str(name), clause_id(str(name))
     return None
+
+
+def _ends_clause(paragraph: Any) -> bool:
+    """Whether a paragraph holds a clause's end bookmark (``_age_<id>``)."""
+    return any(b.get(w("name"), "").startswith(_END_PREFIX)
+               for b in paragraph.iter(w("bookmarkStart")))
 
 
 def _clause_tag(sdt: Any) -> str | None:
@@ -186,10 +208,13 @@ def _clause_tag(sdt: Any) -> str | None:
 
 
 def _bookmark_of(clause: str) -> str:
+    """The key of a clause by its id: its bookmark's name (``@2`` kept for a second column)."""
+    base, column, _ = clause.partition(SECOND_COLUMN)
     try:
-        return bookmark_name(clause)
+        name = bookmark_name(base)
     except ValueError:
-        return _BOOKMARK_PREFIX + clause
+        name = _BOOKMARK_PREFIX + base
+    return name + column
 
 
 def clause_id(bookmark: str) -> str:
@@ -208,10 +233,10 @@ def _is_heading(paragraph: Any) -> bool:
     properties = paragraph.find(w("pPr"))
     if properties is None:
         return False
-    style = properties.find(w("pStyle"))
-    if style is not None and "heading" in style.get(w("val"), "").lower():
+    if properties.find(w("outlineLvl")) is not None:
         return True
-    return properties.find(w("outlineLvl")) is not None
+    style = properties.find(w("pStyle"))
+    return style is not None and bool(_HEADING_STYLE.match(style.get(w("val"), "")))
 
 
 # Pairing ------------------------------------------------------------------------------------
@@ -288,15 +313,16 @@ def _pair_similar(old: list[Item], new: list[Item]) -> list[Pair]:
 
 # Marking ------------------------------------------------------------------------------------
 
-def diff_container(old: Any, new: Any, context: Context, clauses: bool = False) -> None:
+def diff_container(old: Any, new: Any, context: Context) -> None:
     """Mark in ``new`` (a body, cell or header) how its content differs from ``old``'s."""
-    pairs = align(items(old, clauses), items(new, clauses))
+    pairs = align(items(old, context.clauses), items(new, context.clauses))
     _apply_pairs(pairs, new, context)
 
 
-def _apply_pairs(pairs: list[Pair], container: Any, context: Context) -> None:
-    """Mark each pair; OLD's items that have no partner go after the NEW item before them."""
-    cursor: Any = None
+def _apply_pairs(pairs: list[Pair], container: Any, context: Context,
+                 cursor: Any = None) -> None:
+    """Mark each pair; OLD's items that have no partner go after the NEW item before them
+    (or after ``cursor``, the element before the first of them)."""
     pending: list[Any] = []  # deleted copies before the first item of NEW
     for old, new in pairs:
         if new is None:
@@ -318,8 +344,7 @@ def _apply_pairs(pairs: list[Pair], container: Any, context: Context) -> None:
                 context.changed.append(new.clause)
         elif new.clause:
             before = context.revisions.inserted + context.revisions.deleted
-            nested = align([_block(b) for b in old.blocks], [_block(b) for b in new.blocks])
-            _apply_pairs(nested, new.blocks[0].getparent(), context)
+            _diff_clause(old, new, context)
             if context.revisions.inserted + context.revisions.deleted != before:
                 context.changed.append(new.clause)
         else:
@@ -332,6 +357,18 @@ def _apply_pairs(pairs: list[Pair], container: Any, context: Context) -> None:
         cursor = _outer(new.blocks[-1], container)
     if pending:
         _append(container, pending)
+
+
+def _diff_clause(old: Item, new: Item, context: Context) -> None:
+    """Compare a clause with itself: its first paragraphs always, then the rest by text."""
+    first_old, first_new = old.blocks[0], new.blocks[0]
+    if first_old.tag == first_new.tag == w("p"):
+        diff_paragraph(first_old, first_new, context.revisions)
+        rest = align([_block(b) for b in old.blocks[1:]], [_block(b) for b in new.blocks[1:]])
+        _apply_pairs(rest, first_new.getparent(), context, cursor=first_new)
+    else:
+        pairs = align([_block(b) for b in old.blocks], [_block(b) for b in new.blocks])
+        _apply_pairs(pairs, first_new.getparent(), context)
 
 
 def _outer(block: Any, container: Any) -> Any:

@@ -24,6 +24,8 @@ HIDDEN_CHANGES = frozenset({w("del"), w("moveFrom")})
 #: Elements that hold runs and may hold revision marks around them.
 RUN_CONTAINERS = frozenset({w("hyperlink"), w("smartTag"), w("customXml"), w("fldSimple"),
                             w("dir"), w("bdo"), w("sdtContent")})
+#: What a run-level content control can sit in.
+_RUN_PARENTS = RUN_CONTAINERS - {w("sdtContent")} | {w("p")}
 #: Marks that belong to the document they were made in and mean nothing in a copy.
 _COPY_DROPS = frozenset({w("commentRangeStart"), w("commentRangeEnd"), w("proofErr"),
                          w("permStart"), w("permEnd")})
@@ -132,9 +134,9 @@ class Revisions:
         for paragraph in _iter_self(block, w("p")):
             self.mark_paragraph(paragraph, "del")
         for group in _run_groups(block):
-            for run in group:
-                as_deleted(run)
             self.wrap(group, "del")
+        for run in block.iter(w("r")):
+            as_deleted(run)
         return block
 
 
@@ -205,17 +207,25 @@ def _iter_self(block: Any, tag: str) -> Iterator[Any]:
 
 
 def _run_groups(block: Any) -> list[list[Any]]:
-    """The runs of a block not yet inside a tracked change, in groups of adjacent siblings."""
+    """The runs and run-level content controls of a block not yet inside a tracked change,
+    in groups of adjacent siblings (a control is taken whole, its runs with it)."""
     groups: list[list[Any]] = []
-    for run in list(block.iter(w("r"))):
-        if in_change(run):
+    for element in list(block.iter(w("r"), w("sdt"))):
+        if element.tag == w("sdt") and element.getparent().tag not in _RUN_PARENTS:
+            continue  # a block or row control: its paragraphs are marked one by one
+        if in_change(element) or _in_run_control(element):
             continue
-        previous = run.getprevious()
+        previous = element.getprevious()
         if groups and previous is not None and previous is groups[-1][-1]:
-            groups[-1].append(run)
+            groups[-1].append(element)
         else:
-            groups.append([run])
+            groups.append([element])
     return groups
+
+
+def _in_run_control(element: Any) -> bool:
+    return any(a.tag == w("sdt") and a.getparent().tag in _RUN_PARENTS
+               for a in _ancestors_in_paragraph(element))
 
 
 def in_change(element: Any) -> bool:
