@@ -513,3 +513,16 @@ def test_output_must_be_a_word_file(drafts: dict[str, Path], runner: CliRunner,
     assert result.exit_code == 2
     assert "a redline is a Word document: give a name ending in .docx" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_bilingual_drafts_compare_clause_by_clause(drafts: dict[str, Path],
+                                                   tmp_path: Path) -> None:
+    folder = drafts["folder"]
+    old = Path(generate(folder / "old.yaml", tmp_path / "old.docx", lang="en,nl").output)
+    new = Path(generate(folder / "new.yaml", tmp_path / "new.docx", lang="en,nl").output)
+    result = compare(old, new, tmp_path / "redline.docx", date=DATE)
+    marked = body(tmp_path / "redline.docx")
+    assert {"compliance.sanctions", "contributions.overview"} <= set(result.clauses)
+    assert texts(resolve(marked, accept=True)) == texts(body(new))
+    assert texts(resolve(marked, accept=False)) == texts(body(old))
+    check_well_formed_marks(marked)

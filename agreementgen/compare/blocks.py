@@ -409,6 +409,7 @@ def _diff_table(old: Any, new: Any, context: Context) -> None:
     for old_item, new_item in align(old_items, new_items):
         if new_item is None:
             assert old_item is not None
+            context.changed.extend(_clauses_in(old_item.blocks[0], context))
             copy = _deleted_copy(old_item.blocks[0], context)
             if cursor is None:
                 pending.append(copy)
@@ -418,6 +419,7 @@ def _diff_table(old: Any, new: Any, context: Context) -> None:
             continue
         row = new_item.blocks[0]
         if old_item is None:
+            context.changed.extend(_clauses_in(row, context))
             context.revisions.mark_inserted(row)
         else:
             for old_cell, new_cell in zip(cells(old_item.blocks[0]), cells(row), strict=True):
@@ -428,6 +430,13 @@ def _diff_table(old: Any, new: Any, context: Context) -> None:
         cursor = row
     if pending:
         new.extend(pending)
+
+
+def _clauses_in(row: Any, context: Context) -> list[str]:
+    """The ids of the clauses that start in a table row (a bilingual agreement's)."""
+    if not context.clauses:
+        return []
+    return [lead[1] for p in row.iter(w("p")) if (lead := _clause_lead(p)) is not None]
 
 
 def _deleted_copy(block: Any, context: Context) -> Any:
