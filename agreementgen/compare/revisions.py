@@ -6,6 +6,8 @@ import copy
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from lxml import etree
+
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -56,8 +58,6 @@ class Revisions:
 
     def mark(self, kind: str) -> Any:
         """An empty ``w:ins`` or ``w:del`` element with id, author and date."""
-        from lxml import etree
-
         element = etree.Element(w(kind))
         element.set(w("id"), self.new_id())
         element.set(w("author"), AUTHOR)
