@@ -340,3 +340,23 @@ def test_edits_outside_the_clauses_are_reported_not_silently_dropped(tmp_path: P
     formula = [line for line in lines if line.startswith("The Partners therefore agree")]
     assert formula == ["The Partners therefore agree as follows: (as amended)"]
     assert not any(line.startswith("Together, the parties") for line in lines)
+
+
+@pytest.mark.parametrize("lang", ["en", "en,nl"])
+def test_the_manifest_reads_a_clause_as_edits_reads_it(tmp_path: Path, lang: str) -> None:
+    """The fast reading of a freshly generated document (which paragraphs hold fields is
+    known up front) gives the same text as the reading of an edited file, paragraph by
+    paragraph."""
+    from agreementgen.negotiation.locate import locate
+    from agreementgen.negotiation.wordtext import special_paragraphs, text_of
+
+    out, _ = generate(tmp_path, COCOA, "a.docx", "--lang", lang)
+    with zipfile.ZipFile(out) as archive:
+        root = etree.fromstring(archive.read("word/document.xml"))
+    special = special_paragraphs(root)
+    assert special, "the cross-references are fields"
+    paragraphs = list(root.iter(f"{W}p"))
+    for paragraph in paragraphs:
+        assert text_of([paragraph], special) == text_of([paragraph])
+    for unit in locate(root).units.values():
+        assert text_of(unit.blocks, special) == text_of(unit.blocks)

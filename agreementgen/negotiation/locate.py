@@ -21,6 +21,10 @@ from agreementgen.negotiation import controls
 from agreementgen.negotiation.wordtext import _W
 
 Key = tuple[str, int]
+_P, _TBL, _TR, _TC, _SDT, _BODY = (f"{_W}{n}" for n in ("p", "tbl", "tr", "tc", "sdt", "body"))
+_TAG, _ALIAS, _BOOKMARK = f"{_W}tag", f"{_W}alias", f"{_W}bookmarkStart"
+_STYLE, _OUTLINE, _VAL = f"{_W}pStyle", f"{_W}outlineLvl", f"{_W}val"
+_PPR = f"{_W}pPr"
 _HEADING_STYLE = re.compile(r"^(heading|title|subtitle|unnumbered|toc|contents)", re.IGNORECASE)
 
 
@@ -54,39 +58,76 @@ def locate(root: etree._Element, known: Collection[str] = ()) -> Located:
         known: Clause ids to look for by title or bookmark when their tag is gone (the
             manifest's); a tag is always read.
     """
-    finder = _Finder(set(known))
     body = root.find(f"{_W}body")
-    if body is not None:
-        finder.container(body, 1)
+    if body is None:
+        return Located({})
+    finder = _Finder(set(known), body)
+    finder.container(body, 1)
     return Located(finder.units)
 
 
 class _Finder:
-    def __init__(self, known: set[str]) -> None:
-        self.known = known
-        self.by_bookmark = {bookmark_name(k): k for k in known}
-        self.by_end = {controls.end_bookmark(k, column == 2): (k, column)
-                       for k in known for column in (1, 2)}
+    """Reads every mark of the body in one walk, then follows its paragraphs in order."""
+
+    def __init__(self, known: set[str], body: etree._Element) -> None:
+        by_bookmark = {bookmark_name(k): k for k in known}
+        by_end = {controls.end_bookmark(k, column == 2): (k, column)
+                  for k in known for column in (1, 2)}
         self.units: dict[Key, Unit] = {}
+        self.tagged: dict[etree._Element, Key] = {}
+        self.titled: dict[etree._Element, str] = {}
+        self.bookmarked: dict[etree._Element, str] = {}
+        self.ends: dict[etree._Element, list[str]] = {}
+        self.ended_only: dict[etree._Element, Key] = {}
+        self.closed: set[Key] = set()  # clauses whose end bookmark is in the body
+        for element in body.iter(_TAG, _ALIAS, _BOOKMARK):
+            tag = element.tag
+            paragraph = _paragraph_of(element)
+            if paragraph is None:
+                continue
+            if tag == _TAG:
+                value = element.get(_VAL, "")
+                if value.startswith(controls.TAG_PREFIX) and paragraph not in self.tagged:
+                    rest = value[len(controls.TAG_PREFIX):]
+                    second = rest.endswith(controls.SECOND_COLUMN)
+                    key = (rest[: -len(controls.SECOND_COLUMN)], 2) if second else (rest, 1)
+                    self.tagged[paragraph] = key
+                    by_end[controls.end_bookmark(key[0], second)] = key
+            elif tag == _ALIAS:
+                title = element.get(_VAL, "")
+                if title in known:
+                    self.titled.setdefault(paragraph, title)
+            else:
+                name = element.get(f"{_W}name", "")
+                if name in by_bookmark:
+                    self.bookmarked.setdefault(paragraph, by_bookmark[name])
+                elif name in by_end or name.startswith("_age_"):
+                    self.ends.setdefault(paragraph, []).append(name)
+                    if name in by_end:
+                        self.ended_only.setdefault(paragraph, by_end[name])
+                        self.closed.add(by_end[name])
 
     def container(self, element: etree._Element, column: int) -> None:
         current: Unit | None = None
         loose: list[etree._Element] = []  # paragraphs since the last clause or heading
         for block in element:
             tag = block.tag
-            if tag == f"{_W}p":
+            if tag == _P:
                 key, how = self._start(block, column)
                 if key is not None and key not in self.units:
                     current = self.units[key] = Unit(key, [block], how)
                     loose = []
-                elif _is_heading(block):
+                elif current is not None and not current.ended and current.key in self.closed:
+                    # The clause's end bookmark is further on: it ends there, not earlier.
+                    current.blocks.append(block)
+                elif current is not None and _is_heading(block):
                     current, loose = None, []
                     continue
                 elif current is not None and not current.ended:
                     current.blocks.append(block)
                 else:
                     loose.append(block)
-                    ended = self._end_only(block)
+                    ended = self.ended_only.get(block)
                     if ended is not None and ended not in self.units:
                         # Only the end bookmark is left (a second column's copy saved by
                         # LibreOffice): the clause is what came since the last one ended.
@@ -97,16 +138,18 @@ class _Finder:
                         continue
                     if current is not None:
                         current.gap.append(block)
-                if current is not None and not current.ended and _ends(block, current.key):
+                if current is not None and not current.ended and block in self.ends and \
+                        controls.end_bookmark(current.key[0], current.key[1] == 2) \
+                        in self.ends[block]:
                     current.ended = True
                     loose = []
-            elif tag == f"{_W}tbl":
+            elif tag == _TBL:
                 current, loose = None, []
-                for row in block.iter(f"{_W}tr"):
-                    cells = [c for c in row if c.tag == f"{_W}tc"]
+                for row in block.iter(_TR):
+                    cells = [c for c in row if c.tag == _TC]
                     for index, cell in enumerate(cells):
                         self.container(cell, min(index + 1, 2))
-            elif tag == f"{_W}sdt":
+            elif tag == _SDT:
                 current, loose = None, []
                 content = block.find(f"{_W}sdtContent")
                 if content is not None:
@@ -115,52 +158,33 @@ class _Finder:
                 current, loose = None, []
 
     def _start(self, paragraph: etree._Element, column: int) -> tuple[Key | None, str]:
-        titled: Key | None = None
-        for sdt in paragraph.iter(f"{_W}sdt"):
-            props = sdt.find(f"{_W}sdtPr")
-            if props is None:
-                continue
-            tag = props.find(f"{_W}tag")
-            value = tag.get(f"{_W}val", "") if tag is not None else ""
-            if value.startswith(controls.TAG_PREFIX):
-                rest = value[len(controls.TAG_PREFIX):]
-                if rest.endswith(controls.SECOND_COLUMN):
-                    return (rest[: -len(controls.SECOND_COLUMN)], 2), "tag"
-                return (rest, 1), "tag"
-            alias = props.find(f"{_W}alias")
-            title = alias.get(f"{_W}val", "") if alias is not None else ""
-            if titled is None and title in self.known:
-                titled = (title, column)
-        if titled is not None:
-            return titled, "title"
-        for mark in paragraph.iter(f"{_W}bookmarkStart"):
-            clause_id = self.by_bookmark.get(mark.get(f"{_W}name", ""))
-            if clause_id is not None:
-                return (clause_id, 1), "bookmark"
+        if paragraph in self.tagged:
+            return self.tagged[paragraph], "tag"
+        if paragraph in self.titled:
+            return (self.titled[paragraph], column), "title"
+        if paragraph in self.bookmarked:
+            return (self.bookmarked[paragraph], 1), "bookmark"
         return None, ""
 
 
-    def _end_only(self, paragraph: etree._Element) -> Key | None:
-        for mark in paragraph.iter(f"{_W}bookmarkStart"):
-            key = self.by_end.get(mark.get(f"{_W}name", ""))
-            if key is not None:
-                return key
-        return None
-
-
-def _ends(paragraph: etree._Element, key: Key) -> bool:
-    name = controls.end_bookmark(key[0], key[1] == 2)
-    return any(m.get(f"{_W}name") == name for m in paragraph.iter(f"{_W}bookmarkStart"))
-
-
 def _is_heading(paragraph: etree._Element) -> bool:
-    props = paragraph.find(f"{_W}pPr")
+    props = paragraph.find(_PPR)
     if props is None:
         return False
-    if props.find(f"{_W}outlineLvl") is not None:
+    if props.find(_OUTLINE) is not None:
         return True
-    style = props.find(f"{_W}pStyle")
-    return style is not None and bool(_HEADING_STYLE.match(style.get(f"{_W}val", "")))
+    style = props.find(_STYLE)
+    return style is not None and bool(_HEADING_STYLE.match(style.get(_VAL, "")))
+
+
+def _paragraph_of(element: etree._Element) -> etree._Element | None:
+    """The paragraph an element is in (None for one outside paragraphs)."""
+    parent = element.getparent()
+    while parent is not None and parent.tag != _P:
+        if parent.tag in (_BODY, _TC):
+            return None
+        parent = parent.getparent()
+    return parent
 
 
 def outside(root: etree._Element, located: Located) -> list[etree._Element]:

@@ -19,7 +19,7 @@ from lxml import etree
 
 from agreementgen.negotiation import controls
 from agreementgen.negotiation.locate import locate, outside
-from agreementgen.negotiation.wordtext import SAFE_PARSER, digest, text_of
+from agreementgen.negotiation.wordtext import SAFE_PARSER, digest, special_paragraphs, text_of
 
 #: The namespace of the manifest part.
 NAMESPACE = "urn:agreementgen:manifest:1"
@@ -100,14 +100,15 @@ def generated_clauses(document: bytes, languages: tuple[str, ...]) -> tuple[
     text outside them."""
     root = etree.fromstring(document, SAFE_PARSER)
     located = locate(root)
+    special = special_paragraphs(root)
     entries = []
     for unit in located.units.values():
         clause_id, column = unit.key
-        text = text_of(unit.blocks)
+        text = text_of(unit.blocks, special)
         lang = languages[min(column, len(languages)) - 1]
         entries.append(Entry(clause_id, column, lang, text.sha256, text.shown,
-                             text_of(unit.gap).shown))
-    return tuple(entries), text_of(outside(root, located)).shown
+                             text_of(unit.gap, special).shown))
+    return tuple(entries), text_of(outside(root, located), special).shown
 
 
 def with_manifest(members: Mapping[str, bytes], rendered: Mapping[str, bytes],

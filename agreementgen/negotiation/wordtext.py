@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -25,12 +25,17 @@ _W = f"{{{W}}}"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 #: Files from elsewhere: no entities expanded, no DTD loaded, nothing fetched.
 SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-_SPACES = re.compile(r"\s+")
 # Text inside these is not in the text once every change is accepted.
 _REMOVED = {f"{_W}del", f"{_W}moveFrom"}
-_SKIPPED = {f"{_W}delText", f"{_W}pPr", f"{_W}rPr", f"{_W}sdtPr", f"{_W}instrText",
-            f"{_W}delInstrText", f"{_W}commentReference", f"{_W}footnoteReference",
-            f"{_W}endnoteReference", f"{_W}sectPr", f"{_W}tblPr", f"{_W}trPr", f"{_W}tcPr"}
+_P, _T, _INSTR = f"{_W}p", f"{_W}t", f"{_W}instrText"
+_FLD_CHAR, _FLD_SIMPLE = f"{_W}fldChar", f"{_W}fldSimple"
+# Elements that stand for white space or a character of their own.
+_SPACES_LIKE = {f"{_W}tab": "\t", f"{_W}ptab": "\t", f"{_W}br": "\n", f"{_W}cr": "\n",
+                f"{_W}noBreakHyphen": "-"}
+_TEXT_TAGS = (_P, _T, _INSTR, _FLD_CHAR, _FLD_SIMPLE, *_SPACES_LIKE, *_REMOVED)
+# What makes a paragraph's text more than the join of its text runs.
+_SPECIAL = (_INSTR, _FLD_CHAR, _FLD_SIMPLE, *_SPACES_LIKE, *_REMOVED)
+_DEL, _RPR, _PPR = f"{_W}del", f"{_W}rPr", f"{_W}pPr"
 _REF = re.compile(r"^\s*REF\s+(\S+)", re.IGNORECASE)
 
 
@@ -52,34 +57,101 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def text_of(blocks: Iterable[etree._Element]) -> ClauseText:
-    """The text of blocks of a document body (paragraphs, tables, content controls)."""
+def text_of(blocks: Iterable[etree._Element],
+            special: Container[etree._Element] | None = None) -> ClauseText:
+    """The text of blocks of a document body (paragraphs, tables, content controls).
+
+    Args:
+        blocks: The blocks.
+        special: The paragraphs that hold more than text runs (:func:`special_paragraphs`),
+            when the caller knows them; else each paragraph is looked at.
+    """
     shown: list[str] = []
     compared: list[str] = []
     joined = False  # the last paragraph's mark was deleted: it runs on into the next
-    for paragraph in paragraphs(blocks):
-        reader = _Reader()
-        reader.read(paragraph)
-        a, b = _clean("".join(reader.shown)), _clean("".join(reader.compared))
-        if joined and shown:
-            shown[-1] = _clean(f"{shown[-1]} {a}")
-            compared[-1] = _clean(f"{compared[-1]} {b}")
-        elif a or b:
-            shown.append(a)
-            compared.append(b)
-        joined = mark_deleted(paragraph)
+    for block in blocks:
+        for paragraph in (block,) if block.tag == _P else block.iter(_P):
+            if paragraph not in special if special is not None else \
+                    next(paragraph.iter(*_SPECIAL), None) is None:
+                # Only text runs (most paragraphs): lxml joins the text.
+                a = b = _clean("".join(paragraph.itertext(_T, with_tail=False)))
+                deleted = False
+            else:
+                a, b, deleted = _paragraph_text(paragraph)
+            if joined and shown:
+                shown[-1] = _clean(f"{shown[-1]} {a}")
+                compared[-1] = _clean(f"{compared[-1]} {b}")
+            elif a or b:
+                shown.append(a)
+                compared.append(b)
+            joined = deleted
     return ClauseText("\n".join(shown), "\n".join(compared))
 
 
-def paragraphs(blocks: Iterable[etree._Element]) -> list[etree._Element]:
-    """The paragraphs in blocks, in document order (those in tables and controls too)."""
-    found: list[etree._Element] = []
-    for block in blocks:
-        if block.tag == f"{_W}p":
-            found.append(block)
-        else:
-            found += [p for p in block.iter(f"{_W}p") if not _inside_removed(p, block)]
+def special_paragraphs(root: etree._Element) -> set[etree._Element]:
+    """The paragraphs of a part that hold fields, tabs, breaks or tracked changes."""
+    found: set[etree._Element] = set()
+    for element in root.iter(*_SPECIAL):
+        parent = element.getparent()
+        while parent is not None:
+            if parent.tag == _P:
+                found.add(parent)
+            parent = parent.getparent()
     return found
+
+
+def _paragraph_text(paragraph: etree._Element) -> tuple[str, str, bool]:
+    """A paragraph's shown and compared text, and whether its mark is deleted, for one that
+    holds fields, tabs, breaks or tracked changes."""
+    shown: list[str] = []
+    compared: list[str] = []
+    fields: list[tuple[str | None, bool]] = []  # per open field: REF target, result showing
+    removed = 0  # depth inside deleted or moved-away content
+    deleted = False
+    for event, element in etree.iterwalk(paragraph, events=("start", "end"), tag=_TEXT_TAGS):
+        tag = element.tag
+        if tag in _REMOVED:
+            parent = element.getparent()
+            if parent is not None and parent.tag == _RPR and parent.getparent() is not None \
+                    and parent.getparent().tag == _PPR:
+                deleted = deleted or tag == _DEL
+                continue
+            removed += 1 if event == "start" else -1
+        elif removed or (event == "end" and tag != _FLD_SIMPLE) or tag == _P:
+            continue
+        elif tag == _T:
+            text = element.text or ""
+            shown.append(text)
+            if not any(target for target, _ in fields):
+                compared.append(text)
+        elif tag in _SPACES_LIKE:
+            shown.append(_SPACES_LIKE[tag])
+            if not any(target for target, _ in fields):
+                compared.append(_SPACES_LIKE[tag])
+        elif tag == _FLD_CHAR:
+            kind = element.get(f"{_W}fldCharType", "")
+            if kind == "begin":
+                fields.append((None, False))
+            elif kind == "separate" and fields:
+                match = _REF.match(fields[-1][0] or "")
+                target = match[1] if match else None
+                fields[-1] = (target, True)
+                if target:
+                    compared.append(f"[{target}]")
+            elif kind == "end" and fields:
+                fields.pop()
+        elif tag == _INSTR and fields and not fields[-1][1]:
+            fields[-1] = (f"{fields[-1][0] or ''}{element.text or ''}", False)
+        elif tag == _FLD_SIMPLE:
+            if event == "end":
+                if fields:
+                    fields.pop()
+                continue
+            match = _REF.match(element.get(f"{_W}instr", ""))
+            fields.append((match[1] if match else None, True))
+            if match:
+                compared.append(f"[{match[1]}]")
+    return _clean("".join(shown)), _clean("".join(compared)), deleted
 
 
 def mark_deleted(paragraph: etree._Element) -> bool:
@@ -93,76 +165,5 @@ def has_tracked_changes(root: etree._Element) -> bool:
     return any(True for _ in root.iter(*(f"{_W}{n}" for n in names)))
 
 
-def _inside_removed(element: etree._Element, top: etree._Element) -> bool:
-    parent = element.getparent()
-    while parent is not None and parent is not top:
-        if parent.tag in _REMOVED:
-            return True
-        parent = parent.getparent()
-    return False
-
-
 def _clean(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
-
-
-class _Reader:
-    """Walks one paragraph, keeping field results and reading cross-references."""
-
-    def __init__(self) -> None:
-        self.shown: list[str] = []
-        self.compared: list[str] = []
-        # Fields nest: per open field, its instruction and whether its result is showing.
-        self._fields: list[list[str | bool]] = []
-
-    def read(self, element: etree._Element) -> None:
-        for child in element:
-            tag = child.tag
-            if not isinstance(tag, str) or tag in _SKIPPED or tag in _REMOVED:
-                if tag == f"{_W}instrText" and self._fields:
-                    self._fields[-1][0] = f"{self._fields[-1][0]}{child.text or ''}"
-                continue
-            if tag == f"{_W}t":
-                self._text(child.text or "")
-            elif tag in (f"{_W}tab", f"{_W}ptab"):
-                self._text("\t")
-            elif tag in (f"{_W}br", f"{_W}cr"):
-                self._text("\n")
-            elif tag == f"{_W}noBreakHyphen":
-                self._text("-")
-            elif tag == f"{_W}fldChar":
-                self._field(child.get(f"{_W}fldCharType", ""))
-            elif tag == f"{_W}fldSimple":
-                self._simple(child)
-            else:
-                self.read(child)
-
-    def _text(self, text: str) -> None:
-        self.shown.append(text)
-        if not any(self._target(f) for f in self._fields):
-            self.compared.append(text)
-
-    def _field(self, kind: str) -> None:
-        if kind == "begin":
-            self._fields.append(["", False])
-        elif kind == "separate" and self._fields:
-            self._fields[-1][1] = True
-            target = self._target(self._fields[-1])
-            if target:
-                self.compared.append(f"[{target}]")
-        elif kind == "end" and self._fields:
-            self._fields.pop()
-
-    def _simple(self, element: etree._Element) -> None:
-        field: list[str | bool] = [element.get(f"{_W}instr", ""), True]
-        target = self._target(field)
-        if target:
-            self.compared.append(f"[{target}]")
-        self._fields.append(field)
-        self.read(element)
-        self._fields.pop()
-
-    @staticmethod
-    def _target(field: list[str | bool]) -> str | None:
-        match = _REF.match(str(field[0]))
-        return match[1] if match else None
+    return " ".join(text.split())
