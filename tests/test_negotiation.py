@@ -360,3 +360,23 @@ def test_the_manifest_reads_a_clause_as_edits_reads_it(tmp_path: Path, lang: str
         assert text_of([paragraph], special) == text_of([paragraph])
     for unit in locate(root).units.values():
         assert text_of(unit.blocks, special) == text_of(unit.blocks)
+
+
+def test_pack_texts_are_marked_and_merged_like_built_in_ones(tmp_path: Path) -> None:
+    pack = COCOA.parent / "clause-pack"
+    out, _ = generate(tmp_path, COCOA, "a.docx", "--clauses", str(pack))
+    report = edits_json(out)
+    ids = [c["id"] for c in report["clauses"]]
+    assert "org.code_of_conduct" in ids and {c["status"] for c in report["clauses"]} == {
+        "unchanged"}
+    document = docx.Document(str(out))
+    own = next(p for p in document.paragraphs if p.text.startswith("Code of conduct."))
+    own.runs[-1].text += " The Partners review this code every year."
+    edited = tmp_path / "edited.docx"
+    document.save(str(edited))
+    assert statuses(edits_json(edited)) == {"org.code_of_conduct": "edited"}
+    new = changed_description(tmp_path, "By 2035", "By 2036")
+    merged, _ = generate(tmp_path, new, "merged.docx", "--clauses", str(pack),
+                         "--keep-edits", str(edited))
+    text = document_text(merged)
+    assert "The Partners review this code every year." in text and "By 2036" in text
