@@ -380,3 +380,26 @@ def test_pack_texts_are_marked_and_merged_like_built_in_ones(tmp_path: Path) -> 
                          "--keep-edits", str(edited))
     text = document_text(merged)
     assert "The Partners review this code every year." in text and "By 2036" in text
+
+
+def test_a_clause_whose_marks_are_gone_is_found_by_its_text(tmp_path: Path) -> None:
+    out, _ = generate(tmp_path, COCOA, "a.docx")
+    document = docx.Document(str(out))
+    body = document.element.body
+    # What a copy into another document leaves: the text, without the clause's marks.
+    for mark in list(body.iter(f"{W}bookmarkStart", f"{W}bookmarkEnd", f"{W}sdt")):
+        name = mark.get(f"{W}name") or ""
+        tags = [t.get(f"{W}val") for t in mark.iter(f"{W}tag")]
+        ids = {"_ag_toc_outcomes", "_age_toc_outcomes"}
+        if name in ids or "agreementgen:clause=toc.outcomes" in tags:
+            mark.getparent().remove(mark)
+    for end in list(body.iter(f"{W}bookmarkEnd")):
+        if not any(s.get(f"{W}id") == end.get(f"{W}id")
+                   for s in body.iter(f"{W}bookmarkStart")):
+            end.getparent().remove(end)
+    edited = tmp_path / "edited.docx"
+    document.save(str(edited))
+    report = edits_json(edited)
+    outcomes = next(c for c in report["clauses"] if c["id"] == "toc.outcomes")
+    assert outcomes["status"] == "unchanged" and outcomes["found_by"] == "text"
+    assert statuses(report) == {} and report["added"] == [] and report["outside"] == []

@@ -16,7 +16,7 @@ from lxml import etree
 
 from agreementgen.errors import InputError, Problem
 from agreementgen.i18n import message
-from agreementgen.negotiation.locate import Key, Located, locate, outside
+from agreementgen.negotiation.locate import Key, Located, find_by_text, locate, outside
 from agreementgen.negotiation.manifest import Entry, Manifest, read_manifest
 from agreementgen.negotiation.wordtext import SAFE_PARSER, has_tracked_changes, text_of
 
@@ -38,8 +38,11 @@ class Agreement:
     manifest: Manifest
 
     def located(self) -> Located:
-        """Its clauses, found by the marks of the clauses its manifest names."""
-        return locate(self.root, {e.id for e in self.manifest.clauses})
+        """Its clauses, found by the marks of the clauses its manifest names, else by the
+        text they were generated with."""
+        found = locate(self.root, {e.id for e in self.manifest.clauses})
+        find_by_text(self.root, found, ((e.key, e.text) for e in self.manifest.clauses))
+        return found
 
 
 def read_agreement(path: Path) -> Agreement:

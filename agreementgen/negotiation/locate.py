@@ -11,7 +11,7 @@ the recitals) or text a lawyer added between clauses.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -187,9 +187,12 @@ def _paragraph_of(element: etree._Element) -> etree._Element | None:
     return parent
 
 
-def outside(root: etree._Element, located: Located) -> list[etree._Element]:
-    """The paragraphs of the body that belong to no clause and no clause's gap."""
-    inside = {id(b) for unit in located.units.values() for b in (*unit.blocks, *unit.gap)}
+def outside(root: etree._Element, located: Located,
+            gaps: bool = True) -> list[etree._Element]:
+    """The paragraphs of the body that belong to no clause and (with ``gaps``) to no
+    clause's gap."""
+    inside = {id(b) for unit in located.units.values()
+              for b in (*unit.blocks, *(unit.gap if gaps else ()))}
     body = root.find(f"{_W}body")
     if body is None:
         return []
@@ -198,6 +201,46 @@ def outside(root: etree._Element, located: Located) -> list[etree._Element]:
         if id(paragraph) not in inside and not _within(paragraph, inside):
             found.append(paragraph)
     return found
+
+
+def find_by_text(root: etree._Element, located: Located,
+                 generated: Iterable[tuple[Key, str]]) -> None:
+    """Find the clauses whose marks are gone (copied into another document, say) by their
+    text as generated: a paragraph outside every clause found that reads as the clause's
+    first paragraph did starts it, and it runs on over as many paragraphs as it had.
+
+    Args:
+        root: The ``w:document`` element.
+        located: The clauses found by their marks; those found by text are added.
+        generated: (key, shown text as generated) of the clauses to look for.
+    """
+    from agreementgen.negotiation.wordtext import text_of
+
+    missing = [(key, text.splitlines()) for key, text in generated
+               if key not in located.units and text]
+    if not missing:
+        return
+    loose = outside(root, located, gaps=False)
+    taken: set[int] = set()
+    starts: dict[str, list[etree._Element]] = {}
+    for paragraph in loose:
+        starts.setdefault(text_of([paragraph]).shown, []).append(paragraph)
+    for key, lines in missing:
+        for paragraph in starts.get(lines[0], []):
+            if id(paragraph) in taken:
+                continue
+            blocks = [paragraph]
+            following = paragraph.getnext()
+            while len(blocks) < len(lines) and following is not None and \
+                    following.tag == _P and not _is_heading(following) and \
+                    id(following) not in taken:
+                blocks.append(following)
+                following = following.getnext()
+            taken.update(id(b) for b in blocks)
+            located.units[key] = Unit(key, blocks, "text", True)
+            break
+    for unit in located.units.values():
+        unit.gap = [b for b in unit.gap if id(b) not in taken]
 
 
 def _within(paragraph: etree._Element, inside: set[int]) -> bool:
