@@ -15,8 +15,9 @@ Limits default to generous values for real agreements and can be set per run wit
 environment variables :data:`SECONDS_VARIABLE` and :data:`MEMORY_VARIABLE`. Where ``fork`` or
 ``resource`` is missing (Windows), the function runs in-process without limits.
 
-Call :func:`run_limited` and :func:`run_in_worker` from the main thread (or a process-pool worker): forking a process
-that runs other threads copies their locks in whatever state they are.
+Call :func:`run_limited` and :func:`run_in_worker` from the main thread (or a process-pool
+worker): forking a process that runs other threads copies their locks in whatever state they
+are.
 """
 
 from __future__ import annotations

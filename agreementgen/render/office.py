@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["PYTHON_VARIABLE", "SERVER_VARIABLE", "START_SECONDS", "Failed", "TimedOut", "Unavailable", "convert",
-           "prepare", "pythons", "running", "stop"]
+__all__ = ["PYTHON_VARIABLE", "SERVER_VARIABLE", "START_SECONDS", "Failed", "TimedOut",
+           "Unavailable", "convert", "prepare", "pythons", "running", "stop"]
 
 #: Names the Python that runs the server; by default the first of :func:`pythons` that works.
 PYTHON_VARIABLE = "AGREEMENTGEN_OFFICE_PYTHON"

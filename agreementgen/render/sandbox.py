@@ -53,6 +53,34 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                 return self.undefined(obj=obj, name=attribute)
         return super().getattr(obj, attribute)
 
+    def compile(self, source: Any, name: str | None = None, filename: str | None = None,
+                raw: bool = False, defer_init: bool = False) -> Any:
+        """Jinja's compile, with the code kept between runs (:mod:`code_cache`) for a text
+        compiled as usual. A text the sandbox refuses raises here and is never kept."""
+        if raw or defer_init or not isinstance(source, str):
+            compile_as_usual: Any = super().compile
+            return compile_as_usual(source, name, filename, raw, defer_init)
+        from agreementgen.render import code_cache
+
+        entry = code_cache.key(self._settings(), source, name, filename)
+        code = code_cache.load(entry)
+        if code is None:
+            code = super().compile(source, name, filename)
+            code_cache.store(entry, code)
+        return code
+
+    def _settings(self) -> str:
+        """What of this environment shapes the code compiling makes."""
+        autoescape = self.autoescape if isinstance(self.autoescape, bool) else id(self)
+        return repr((type(self).__qualname__, self.code_generator_class.__qualname__,
+                     autoescape, self.undefined.__qualname__, self.optimized,
+                     self.keep_trailing_newline, self.trim_blocks, self.lstrip_blocks,
+                     self.newline_sequence, self.block_start_string, self.block_end_string,
+                     self.variable_start_string, self.variable_end_string,
+                     self.comment_start_string, self.comment_end_string,
+                     self.line_statement_prefix, self.line_comment_prefix,
+                     sorted(self.extensions)))
+
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         from agreementgen.render.guard import refuse_unsafe_names
 
