@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,14 +19,12 @@ from typing import Any
 from agreementgen.clauses.markers import bookmark_name
 from agreementgen.compare.revisions import R_NS, Revisions, w
 from agreementgen.compare.words import diff_paragraph, text_key
+from agreementgen.negotiation.controls import SECOND_COLUMN
+from agreementgen.negotiation.controls import TAG_PREFIX as CLAUSE_TAG
+from agreementgen.negotiation.locate import is_heading as _is_heading
 
-CLAUSE_TAG = "agreementgen:clause="
-#: The tag's suffix of the second column's copy of a clause in a bilingual agreement.
-SECOND_COLUMN = "@2"
 _BOOKMARK_PREFIX = "_ag_"
 _END_PREFIX = "_age_"
-#: Paragraph styles that end a clause (headings, titles, the contents).
-_HEADING_STYLE = re.compile(r"^(heading|title|subtitle|unnumbered|toc|contents)", re.IGNORECASE)
 #: How alike two paragraphs (or tables, or rows) must be to be shown as one edited, rather
 #: than one deleted and another inserted (difflib's ratio of their texts).
 SIMILAR = 0.5
@@ -227,16 +224,6 @@ def _library_bookmarks() -> dict[str, str]:
     from agreementgen.clauses import library
 
     return {bookmark_name(spec.id): spec.id for spec in library()}
-
-
-def _is_heading(paragraph: Any) -> bool:
-    properties = paragraph.find(w("pPr"))
-    if properties is None:
-        return False
-    if properties.find(w("outlineLvl")) is not None:
-        return True
-    style = properties.find(w("pStyle"))
-    return style is not None and bool(_HEADING_STYLE.match(style.get(w("val"), "")))
 
 
 # Pairing ------------------------------------------------------------------------------------

@@ -120,7 +120,7 @@ class _Finder:
                 elif current is not None and not current.ended and current.key in self.closed:
                     # The clause's end bookmark is further on: it ends there, not earlier.
                     current.blocks.append(block)
-                elif current is not None and _is_heading(block):
+                elif current is not None and is_heading(block):
                     current, loose = None, []
                     continue
                 elif current is not None and not current.ended:
@@ -167,7 +167,8 @@ class _Finder:
         return None, ""
 
 
-def _is_heading(paragraph: etree._Element) -> bool:
+def is_heading(paragraph: etree._Element) -> bool:
+    """Whether a paragraph is a heading, a title or the contents: it ends a clause."""
     props = paragraph.find(_PPR)
     if props is None:
         return False
@@ -232,7 +233,7 @@ def find_by_text(root: etree._Element, located: Located,
             blocks = [paragraph]
             following = paragraph.getnext()
             while len(blocks) < len(lines) and following is not None and \
-                    following.tag == _P and not _is_heading(following) and \
+                    following.tag == _P and not is_heading(following) and \
                     id(following) not in taken:
                 blocks.append(following)
                 following = following.getnext()
