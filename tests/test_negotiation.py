@@ -403,3 +403,50 @@ def test_a_clause_whose_marks_are_gone_is_found_by_its_text(tmp_path: Path) -> N
     outcomes = next(c for c in report["clauses"] if c["id"] == "toc.outcomes")
     assert outcomes["status"] == "unchanged" and outcomes["found_by"] == "text"
     assert statuses(report) == {} and report["added"] == [] and report["outside"] == []
+
+
+def test_a_deleted_clause_the_description_changed_comes_back_with_a_comment(
+        tmp_path: Path) -> None:
+    out, _ = generate(tmp_path, COCOA, "a.docx")
+    document = docx.Document(str(out))
+    goal = next(p for p in document.paragraphs if p.text.startswith(GOAL))
+    goal._p.getparent().remove(goal._p)
+    edited = tmp_path / "edited.docx"
+    document.save(str(edited))
+    new = changed_description(tmp_path, "from cocoa and other crops",
+                              "from cocoa, timber and other crops")
+    merged = tmp_path / "merged.docx"
+    result = CliRunner().invoke(cli, ["generate", str(new), "-o", str(merged), "--quiet",
+                                      "--keep-edits", str(edited)])
+    assert result.exit_code == 0, result.output
+    assert "toc.goal" in result.output
+    assert any("timber" in line for line in document_text(merged).splitlines())
+    with zipfile.ZipFile(merged) as archive:
+        comments = etree.fromstring(archive.read("word/comments.xml"))
+    said = " ".join(t.text or "" for t in comments.iter(f"{W}t"))
+    assert said.startswith("This clause was deleted in edited.docx")
+
+
+def test_comments_are_in_the_language_of_the_agreement(tmp_path: Path) -> None:
+    dutch = COCOA.parent / "nl-textiel-partnerschap.yaml"
+    out, _ = generate(tmp_path, dutch, "a.docx")
+    first = next(e for e in find_edits(out).clauses if e.entry.id.startswith("toc.goal"))
+    document = docx.Document(str(out))
+    lead = first.entry.text.splitlines()[0]
+    paragraph = next(p for p in document.paragraphs if p.text == lead)
+    paragraph.runs[0].text = "De Partners streven samen naar het doel."
+    for run in paragraph.runs[1:]:
+        run.text = ""
+    edited = tmp_path / "edited.docx"
+    document.save(str(edited))
+    text = dutch.read_text(encoding="utf-8")
+    assert "een eigen, gekozen stem" in text
+    new = tmp_path / "new.yaml"
+    new.write_text(text.replace("een eigen, gekozen stem", "een eigen, vrij gekozen stem", 1),
+                   encoding="utf-8")
+    merged, _ = generate(tmp_path, new, "merged.docx", "--keep-edits", str(edited))
+    with zipfile.ZipFile(merged) as archive:
+        comments = etree.fromstring(archive.read("word/comments.xml"))
+    said = " ".join(t.text or "" for t in comments.iter(f"{W}t"))
+    assert said.startswith("Dit artikel is bewerkt in edited.docx")
+    assert "vrij gekozen stem" in said
