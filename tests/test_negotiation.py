@@ -450,3 +450,28 @@ def test_comments_are_in_the_language_of_the_agreement(tmp_path: Path) -> None:
     said = " ".join(t.text or "" for t in comments.iter(f"{W}t"))
     assert said.startswith("Dit artikel is bewerkt in edited.docx")
     assert "vrij gekozen stem" in said
+
+
+@pytest.mark.parametrize("saved_by", ["python-docx", "libreoffice"])
+def test_a_kept_list_keeps_one_numbering_of_the_new_file(tmp_path: Path, saved_by: str) -> None:
+    out, _ = generate(tmp_path, COCOA, "a.docx")
+    edited = tmp_path / "edited.docx"
+    edit_paragraph(out, edited, "Publish what it costs",
+                   "Publish, every year, what it costs per tonne to close the gap.")
+    if saved_by == "libreoffice":
+        # LibreOffice gives each item of the list a numbering of its own (one definition).
+        edited = libreoffice_save(edited, tmp_path / "lo")
+    new = changed_description(tmp_path, "By 2035", "By 2036")
+    merged, _ = generate(tmp_path, new, "merged.docx", "--keep-edits", str(edited))
+    document = docx.Document(str(merged))
+    paragraphs = document.paragraphs
+    at = next(i for i, p in enumerate(paragraphs)
+              if p.text.startswith("Publish, every year"))
+    items = paragraphs[at - 3: at + 1]
+    assert [p.style.name for p in items] == ["Clause List"] * 4
+    numbers = {p._p.pPr.numPr.numId.val for p in items}
+    assert len(numbers) == 1  # (a) to (d), one list
+    with zipfile.ZipFile(merged) as archive:
+        numbering = etree.fromstring(archive.read("word/numbering.xml"))
+    defined = {n.get(f"{W}numId") for n in numbering.iter(f"{W}num")}
+    assert {str(n) for n in numbers} <= defined

@@ -180,10 +180,15 @@ def edits_in(agreement: Agreement) -> Edits:
         extra = added_lines(entry.after, text_of(unit.gap).shown)
         if extra:
             added.append(Added(entry.key, extra))
-    now = text_of(outside(agreement.root, located)).shown
-    changed = tuple(added_lines(agreement.manifest.outside, now).splitlines())
     return Edits(agreement.path, agreement.manifest, tuple(clauses), tuple(added),
-                 has_tracked_changes(agreement.root), changed)
+                 has_tracked_changes(agreement.root), outside_changes(agreement, located))
+
+
+def outside_changes(agreement: Agreement, located: Located) -> tuple[str, ...]:
+    """The paragraphs outside the clauses (the cover, the parties, the tables) that the
+    generated agreement did not have."""
+    now = text_of(outside(agreement.root, located)).shown
+    return tuple(added_lines(agreement.manifest.outside, now).splitlines())
 
 
 def added_lines(generated: str, now: str) -> str:

@@ -25,10 +25,9 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from agreementgen.errors import Problem, RenderError
 from agreementgen.i18n import message
 from agreementgen.negotiation import controls
-from agreementgen.negotiation.edits import Agreement, edits_in
+from agreementgen.negotiation.edits import Agreement, outside_changes
 from agreementgen.negotiation.locate import Key, Unit, locate
 from agreementgen.negotiation.manifest import (
     CONTENT_TYPES,
@@ -95,11 +94,11 @@ def keep_edits(new: bytes, edited: Agreement, lang: str) -> Merged:
         names = archive.namelist()
         members = {n: archive.read(n) for n in names}
     ours_manifest = read_manifest(members)
-    if ours_manifest is None:  # the new rendering always has one
-        raise RenderError("no manifest", [Problem(str(edited.path), "no manifest")])
+    assert ours_manifest is not None, "a new rendering always has a manifest"
     root = etree.fromstring(members[DOCUMENT], SAFE_PARSER)
     ours = locate(root).units
-    theirs = edited.located().units
+    located = edited.located()
+    theirs = located.units
     base = edited.manifest.by_key()
     new_hash = {e.key: e for e in ours_manifest.clauses}
     work = _Work(members, edited, lang)
@@ -137,7 +136,7 @@ def keep_edits(new: bytes, edited: Agreement, lang: str) -> Merged:
         if key not in ours and other is not None and \
                 text_of(other.blocks).sha256 != before.sha256:
             result.dropped.append(key)
-    result.outside = len(edits_in(edited).outside)
+    result.outside = len(outside_changes(edited, located))
     result.notes = work.notes
     members[DOCUMENT] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                        standalone=True)
@@ -201,7 +200,7 @@ class _Work:
                 copies[-1].extend(copy.deepcopy(e) for e in ours.blocks[-1].iter(
                     f"{_W}bookmarkEnd") if e.get(f"{_W}id") == number)
         for block in copies[1:]:
-            self._numbering.renumber(block, ours.blocks[1:])
+            self._numbering.renumber(block, ours.blocks[1:], ours.key)
         for block in copies:
             lead.addprevious(block)
         self.remove(ours)
@@ -288,9 +287,7 @@ class _Work:
             if element.get(f"{_W}id") is not None:
                 element.set(f"{_W}id", str(next(self._ids)))
         self._carry_comments(block)
-        for element in block.iter(f"{_W}pStyle", f"{_W}rStyle"):
-            if element.get(f"{_W}val") not in self._styles:
-                _drop(element)
+        self._known_styles(block)
         for link in block.iter(f"{_W}hyperlink"):
             rid = link.get(f"{_R}id")
             if rid is not None:
@@ -318,11 +315,18 @@ class _Work:
             mark.set(f"{_W}id", numbers[old])
 
     def _clean_comment(self, comment: etree._Element) -> None:
-        for element in comment.iter(f"{_W}pStyle", f"{_W}rStyle"):
-            if element.get(f"{_W}val") not in self._styles:
-                _drop(element)
+        self._known_styles(comment)
         for element in list(comment.iter(*_OBJECTS, f"{_W}hyperlink")):
-            _unwrap(element) if element.tag == f"{_W}hyperlink" else _drop(element)
+            if element.tag == f"{_W}hyperlink":
+                _unwrap(element)
+            else:
+                _drop(element)
+
+    def _known_styles(self, element: etree._Element) -> None:
+        """Drop the styles the new file does not have (the text keeps its own formatting)."""
+        for style in list(element.iter(f"{_W}pStyle", f"{_W}rStyle")):
+            if style.get(f"{_W}val") not in self._styles:
+                _drop(style)
 
     def _carry_link(self, link: etree._Element, rid: str) -> None:
         target = self._their_rels.get(rid)
@@ -422,9 +426,11 @@ class _Numbering:
         self._changed = False
         self._copied: dict[str, str] = {}  # their abstractNumId -> our numId
         # Per new clause, the edited text's lists (abstractNumIds) in order of appearance.
-        self._order: dict[int, list[str]] = {}
+        self._order: dict[Key, list[str]] = {}
 
-    def renumber(self, block: etree._Element, ours: list[etree._Element]) -> None:
+    def renumber(self, block: etree._Element, ours: list[etree._Element], key: Key) -> None:
+        """Give a kept paragraph's list the new clause's list in the same place (by order of
+        appearance), or a copy of the edited file's list."""
         num = block.find(f"{_W}pPr/{_W}numPr/{_W}numId")
         if num is None or self._ours is None:
             return
@@ -432,7 +438,7 @@ class _Numbering:
         our_lists = list(dict.fromkeys(
             n.get(f"{_W}val", "") for b in ours
             for n in b.findall(f"{_W}pPr/{_W}numPr/{_W}numId")))
-        order = self._order.setdefault(id(ours), [])
+        order = self._order.setdefault(key, [])
         if theirs_abstract not in order:
             order.append(theirs_abstract)
         position = order.index(theirs_abstract)
