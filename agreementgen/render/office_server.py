@@ -15,7 +15,7 @@ Then it answers:
   "detail": TEXT}`` and exits (CODE ``no_uno``: this Python has no UNO bridge; ``no_start``:
   LibreOffice did not start or answer in time);
 - per request line ``{"source": PATH, "target": PATH}``: loads the .docx at PATH, updates its
-  indexes (the table of contents gets its page numbers) and fields, writes the PDF to
+  indexes (the table of contents gets its page numbers), writes the PDF to
   ``target`` and answers ``{"ok": true}`` or ``{"ok": false, "detail": TEXT}``.
 
 At the end of its input (the client closed it, or died) it kills its process group, LibreOffice
@@ -118,7 +118,7 @@ def _connect(uno: Any, office: subprocess.Popen[bytes], pipe_name: str,
 
 
 def _convert(uno: Any, desktop: Any, source: str, target: str) -> None:
-    """Open ``source`` hidden and read-only, update its indexes and fields, export a PDF."""
+    """Open ``source`` hidden and read-only, update its indexes, export a PDF."""
     from com.sun.star.beans import PropertyValue
 
     def props(**values: Any) -> tuple[Any, ...]:
@@ -129,18 +129,28 @@ def _convert(uno: Any, desktop: Any, source: str, target: str) -> None:
     if document is None:
         raise RuntimeError("LibreOffice could not open the document")
     try:
-        # Twice, as unoserver does: the first update fills the contents list in, which can
-        # move what follows to later pages; the second gives the entries those pages.
-        for _ in range(2):
-            indexes = document.getDocumentIndexes()
-            for number in range(indexes.getCount()):
-                indexes.getByIndex(number).update()
-            document.getTextFields().refresh()
-            document.refresh()
+        indexes = document.getDocumentIndexes()
+        before = _entries(indexes)
+        _update(indexes)
+        if _entries(indexes) != before:
+            # The contents list grew or shrank, which can move what follows to other pages:
+            # once more, so its entries get those pages (as unoserver does).
+            _update(indexes)
         document.storeToURL(uno.systemPathToFileUrl(target),
                             props(FilterName="writer_pdf_Export"))
     finally:
         document.close(True)
+
+
+def _update(indexes: Any) -> None:
+    for number in range(indexes.getCount()):
+        indexes.getByIndex(number).update()
+
+
+def _entries(indexes: Any) -> list[int]:
+    """How many lines with text each index (the contents list) holds."""
+    texts = (indexes.getByIndex(n).getAnchor().getString() for n in range(indexes.getCount()))
+    return [sum(1 for line in text.splitlines() if line.strip()) for text in texts]
 
 
 if __name__ == "__main__":
