@@ -39,10 +39,14 @@ system-deps:
 
 ci: system-deps lint test
 
-## bench: documents/second against a plain docxtpl loop, then cost against description size
+## bench: documents/second against a plain docxtpl loop, cost against description size, then
+## (README "Speed") start-up, user templates and PDF through the long-lived LibreOffice
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_batch.py
 	$(BIN)/python benchmarks/bench_scaling.py
+	$(BIN)/python benchmarks/bench_start.py
+	$(BIN)/python benchmarks/bench_templates.py
+	$(BIN)/python benchmarks/bench_pdf.py
 
 clean:
 	rm -rf $(VENV) out build dist
