@@ -127,6 +127,25 @@ def test_a_document_over_its_time_limit_stops_the_server_and_the_next_starts_one
     assert office.running() not in (None, group)
 
 
+def test_a_libreoffice_that_dies_under_the_server_is_replaced(tmp_path: Path,
+                                                             private_tmp: Path) -> None:
+    soffice()
+    data = tmp_path / "mou.docx"
+    generate(MOU, data)
+    docx_to_pdf(data.read_bytes())
+    group = office.running()
+    killed = [int(p.split(":")[0]) for p in processes_naming(str(private_tmp))
+              if "soffice.bin" in p]
+    assert len(killed) == 1
+    os.kill(killed[0], signal.SIGKILL)
+    assert wait_until(lambda: not any("soffice.bin" in p
+                                      for p in processes_naming(str(private_tmp))), 10)
+    # That document falls back to a LibreOffice of its own; the next gets a new server.
+    assert docx_to_pdf(data.read_bytes()).startswith(b"%PDF")
+    assert docx_to_pdf(data.read_bytes()).startswith(b"%PDF")
+    assert office.running() not in (None, group)
+
+
 def test_without_the_uno_bridge_each_document_gets_its_own_libreoffice(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     soffice()

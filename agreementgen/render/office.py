@@ -10,9 +10,10 @@ The server and its LibreOffice run in a process group of their own, so Ctrl-C at
 reaches only this process, which stops them (:func:`stop`, also at exit and at the end of a
 pool worker). Should this process die without stopping them, the server sees its input end
 and stops LibreOffice itself. A conversion that takes longer than its time limit stops both;
-the next document starts them again. When the server cannot start (no UNO bridge, LibreOffice
-exits at once), :func:`convert` says so and the caller converts as before, one LibreOffice per
-document; this process then does not try again.
+the next document starts them again, as after a document LibreOffice fails to convert. When
+the server cannot start (no UNO bridge, LibreOffice exits at once), :func:`convert` says so
+and the caller converts as before, one LibreOffice per document; this process then does not
+try again.
 """
 
 from __future__ import annotations
@@ -129,18 +130,20 @@ def convert(data: bytes, soffice: str, seconds: float) -> bytes:
             try:
                 answer = server.request({"source": str(source), "target": str(target)},
                                         deadline - time.monotonic())
-            except TimedOut:
+            except BaseException as exc:
+                # Timed out, died with the document, or interrupted (Ctrl-C) while its answer
+                # is still to come: this server is done with.
                 _drop(server)
+                if isinstance(exc, OSError | ValueError):
+                    raise Failed(str(exc) or type(exc).__name__) from None
                 raise
-            except (OSError, ValueError) as exc:
-                # The server or its LibreOffice died with the document: gone for good.
-                _drop(server)
-                raise Failed(str(exc) or type(exc).__name__) from None
             server.count += 1
-            if server.count == 1 and not server.cached_profile and answer.get("ok"):
-                _keep_profile(server)
             if not answer.get("ok"):
+                # LibreOffice may have died under the server: the next document gets a new one.
+                _drop(server)
                 raise Failed(str(answer.get("detail") or "-"))
+            if server.count == 1 and not server.cached_profile:
+                _keep_profile(server)
             result = target.read_bytes() if target.is_file() else b""
         finally:
             shutil.rmtree(folder, ignore_errors=True)

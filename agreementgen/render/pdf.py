@@ -60,9 +60,10 @@ def docx_to_pdf(data: bytes, timeout: float = TIMEOUT, *, name: str = "") -> byt
 
     The process's LibreOffice server converts it (started on first need, kept for the next
     document, stopped when the process ends), after updating the document's indexes. Where
-    that server cannot start (LibreOffice's Python bridge is missing), one LibreOffice is
-    started for this document alone, in a temporary profile of its own, and its PDF keeps the
-    contents list as the document holds it (without page numbers). Text that no installed
+    that server cannot start (LibreOffice's Python bridge is missing) or fails on the
+    document, one LibreOffice is started for this document alone, in a temporary profile of
+    its own, and its PDF keeps the contents list as the document holds it (without page
+    numbers). Text that no installed
     font can show (it would print as empty boxes) is logged as a warning on the
     ``agreementgen.render.pdf`` logger; without logging set up, Python prints it on stderr.
 
@@ -92,7 +93,13 @@ def docx_to_pdf(data: bytes, timeout: float = TIMEOUT, *, name: str = "") -> byt
     except office.TimedOut:
         raise _error("soffice_timeout", seconds=f"{timeout:g}") from None
     except office.Failed as exc:
-        raise _error("soffice_server_failed", reason=str(exc)[-_OUTPUT_LIMIT:]) from None
+        # Once more, with a LibreOffice of its own: what one LibreOffice cannot convert
+        # another rarely can, but a LibreOffice that died under the server can be the cause.
+        log.debug("the LibreOffice server failed (%s): one LibreOffice for this document", exc)
+        left = timeout - (time.monotonic() - started)
+        if left <= 0:
+            raise _error("soffice_server_failed", reason=str(exc)[-_OUTPUT_LIMIT:]) from None
+        result = convert_once(data, left, binary)
     missing = missing_glyphs(data)
     if missing is not None:
         warning = missing.warning()
