@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from xml.sax.saxutils import quoteattr
+from html import escape
 
 #: The start of the tag of a clause's content control; the clause id follows.
 TAG_PREFIX = "agreementgen:clause="
@@ -30,6 +30,11 @@ CONTROL_BASE = 0x2A000000
 END_BOOKMARK_BASE = 19000
 _END_PREFIX = "_age_"
 _BOOKMARK_MAX = 40
+
+
+def quoted(value: str) -> str:
+    """A value as a quoted XML attribute value."""
+    return f'"{escape(value, quote=True)}"'
 
 
 def tag(clause_id: str, second_column: bool = False) -> str:
@@ -55,8 +60,8 @@ def wrapped(clause_id: str, body: str, index: int, second_column: bool = False) 
         return body
     lead_runs += len("</w:pPr>")
     number = CONTROL_BASE + 2 * index + int(second_column)
-    control = (f"<w:sdt><w:sdtPr><w:alias w:val={quoteattr(clause_id)}/>"
-               f"<w:tag w:val={quoteattr(tag(clause_id, second_column))}/>"
+    control = (f"<w:sdt><w:sdtPr><w:alias w:val={quoted(clause_id)}/>"
+               f"<w:tag w:val={quoted(tag(clause_id, second_column))}/>"
                f'<w:id w:val="{number}"/>'
                f'<w15:appearance xmlns:w15="{W15}" w15:val="hidden"/>'
                f"</w:sdtPr><w:sdtContent/></w:sdt>")

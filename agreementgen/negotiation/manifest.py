@@ -13,11 +13,12 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
+from html import escape
 
 from lxml import etree
 
 from agreementgen.negotiation import controls
+from agreementgen.negotiation.controls import quoted
 from agreementgen.negotiation.locate import locate, outside
 from agreementgen.negotiation.wordtext import SAFE_PARSER, digest, special_paragraphs, text_of
 
@@ -79,17 +80,17 @@ class Manifest:
     def xml(self) -> bytes:
         """The manifest as the bytes of its custom XML part."""
         lines = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                 f'<agreement xmlns="{NAMESPACE}" tool-version={quoteattr(self.tool_version)}'
+                 f'<agreement xmlns="{NAMESPACE}" tool-version={quoted(self.tool_version)}'
                  f' description-sha256="{self.description_sha256}"'
                  f' template-sha256="{self.template_sha256}"'
-                 f' languages={quoteattr(",".join(self.languages))}>']
+                 f' languages={quoted(",".join(self.languages))}>']
         for e in self.clauses:
-            after = f"<after>{escape(e.after)}</after>" if e.after else ""
-            lines.append(f"<clause id={quoteattr(e.id)} column=\"{e.column}\""
-                         f" lang={quoteattr(e.lang)} sha256=\"{e.sha256}\">"
-                         f"<text>{escape(e.text)}</text>{after}</clause>")
+            after = f"<after>{escape(e.after, quote=False)}</after>" if e.after else ""
+            lines.append(f"<clause id={quoted(e.id)} column=\"{e.column}\""
+                         f" lang={quoted(e.lang)} sha256=\"{e.sha256}\">"
+                         f"<text>{escape(e.text, quote=False)}</text>{after}</clause>")
         if self.outside:
-            lines.append(f"<outside>{escape(self.outside)}</outside>")
+            lines.append(f"<outside>{escape(self.outside, quote=False)}</outside>")
         lines.append("</agreement>")
         return "\n".join(lines).encode("utf-8")
 
@@ -160,7 +161,7 @@ def add_relationship(rels: bytes, kind: str, target: str,
         number += 1
     rid = f"rId{number}"
     mode = ' TargetMode="External"' if external else ""
-    added = (f'<Relationship Id="{rid}" Type="{kind}" Target={quoteattr(target)}{mode}/>'
+    added = (f'<Relationship Id="{rid}" Type="{kind}" Target={quoted(target)}{mode}/>'
              "</Relationships>")
     return text.replace("</Relationships>", added, 1).encode("utf-8"), rid
 
