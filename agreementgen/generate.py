@@ -7,7 +7,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from agreementgen._version import __version__
 from agreementgen.api import Loaded, load_description
@@ -203,11 +203,11 @@ def render_docx(loaded: Loaded, info: TemplateInfo, lang: str, health: Review | 
     def styles(original: bytes) -> bytes:
         return with_document_language(original, langs[0])
 
-    def manifest(members: Mapping[str, bytes],
-                 rendered: Mapping[str, bytes]) -> Mapping[str, bytes]:
+    def manifest(members: Mapping[str, bytes], rendered: Mapping[str, bytes],
+                 trees: Mapping[str, Any]) -> Mapping[str, bytes]:
         from agreementgen.negotiation.manifest import Manifest, generated_clauses, with_manifest
 
-        clauses, outside = generated_clauses(rendered[DOCUMENT], tuple(langs))
+        clauses, outside = generated_clauses(trees[DOCUMENT], tuple(langs))
         found = Manifest(__version__, digest(loaded.source.text), template.sha256, tuple(langs),
                          clauses, outside)
         return with_manifest(members, rendered, found)

@@ -192,16 +192,14 @@ def outside(root: etree._Element, located: Located,
             gaps: bool = True) -> list[etree._Element]:
     """The paragraphs of the body that belong to no clause and (with ``gaps``) to no
     clause's gap."""
-    inside = {id(b) for unit in located.units.values()
-              for b in (*unit.blocks, *(unit.gap if gaps else ()))}
+    # Every paragraph of a clause, those inside its paragraphs (a text box) too; the set
+    # holds the elements, so each keeps the one Python object lxml gives it.
+    inside = {p for unit in located.units.values()
+              for b in (*unit.blocks, *(unit.gap if gaps else ())) for p in b.iter(_P)}
     body = root.find(f"{_W}body")
     if body is None:
         return []
-    found = []
-    for paragraph in body.iter(f"{_W}p"):
-        if id(paragraph) not in inside and not _within(paragraph, inside):
-            found.append(paragraph)
-    return found
+    return [p for p in body.iter(_P) if p not in inside]
 
 
 def find_by_text(root: etree._Element, located: Located,
@@ -242,12 +240,3 @@ def find_by_text(root: etree._Element, located: Located,
             break
     for unit in located.units.values():
         unit.gap = [b for b in unit.gap if id(b) not in taken]
-
-
-def _within(paragraph: etree._Element, inside: set[int]) -> bool:
-    parent = paragraph.getparent()
-    while parent is not None:
-        if id(parent) in inside:
-            return True
-        parent = parent.getparent()
-    return False

@@ -95,11 +95,10 @@ class Manifest:
         return "\n".join(lines).encode("utf-8")
 
 
-def generated_clauses(document: bytes, languages: tuple[str, ...]) -> tuple[
+def generated_clauses(root: etree._Element, languages: tuple[str, ...]) -> tuple[
         tuple[Entry, ...], str]:
-    """The clauses of a freshly rendered document part, found by their controls, and the
-    text outside them."""
-    root = etree.fromstring(document, SAFE_PARSER)
+    """The clauses of a freshly rendered document part (its ``w:document``), found by their
+    controls, and the text outside them."""
     located = locate(root)
     special = special_paragraphs(root)
     entries = []

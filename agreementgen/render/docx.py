@@ -152,21 +152,24 @@ class CompiledTemplate:
 
     def render(self, context: Mapping[str, Any],
                extra_parts: Mapping[str, Callable[[bytes], bytes]] | None = None,
-               finish: Callable[[Mapping[str, bytes], Mapping[str, bytes]],
+               finish: Callable[[Mapping[str, bytes], Mapping[str, bytes],
+                                 Mapping[str, etree._Element]],
                                 Mapping[str, bytes]] | None = None) -> bytes:
         """Fill the template and return the bytes of a complete .docx.
 
         Args:
             context: The values the template uses.
             extra_parts: Rewrites of other members (e.g. numbering), applied after rendering.
-            finish: Given the template's members and the rendered ones, the members to
-                replace or add (added ones go after the template's own).
+            finish: Given the template's members, the rendered ones and their parsed
+                trees (not to be changed), the members to replace or add (added ones go
+                after the template's own).
 
         Raises:
             TemplateError: The template uses a value that is not there, or something unsafe.
             RenderError: A part came out as broken XML, or the document is too large for a zip.
         """
         rendered: dict[str, bytes] = {}
+        trees: dict[str, etree._Element] = {}
         for part in self._parts:
             try:
                 xml = part.template.render(context)
@@ -182,7 +185,7 @@ class CompiledTemplate:
                 raise self._error("template_error", part.name, exc, part.source) from None
             data = finish_xml(xml, part.escapes).encode("utf-8")
             try:
-                etree.fromstring(data)
+                trees[part.name] = etree.fromstring(data)
             except etree.XMLSyntaxError as exc:
                 raise self._broken(part.name, exc) from None
             rendered[part.name] = data
@@ -190,7 +193,7 @@ class CompiledTemplate:
             if name in self._members:
                 rendered[name] = rewrite(self._members[name])
         if finish is not None:
-            rendered.update(finish(self._members, rendered))
+            rendered.update(finish(self._members, rendered, trees))
         try:
             return self._archive.write(rendered)
         except ValueError as exc:
