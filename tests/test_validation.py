@@ -254,7 +254,7 @@ def test_schema_check_matches_cerberus_with_its_own_normalisation(example: Path,
     import copy
 
     from agreementgen.loading import load
-    from agreementgen.validation.schema import DescriptionValidator, check_schema, schema_rules
+    from agreementgen.validation.schema import check_schema, schema_rules, validator_class
 
     data = copy.deepcopy(load(example).data)
     if mutation == "wrong type deep" and "monitoring" not in data:
@@ -262,7 +262,7 @@ def test_schema_check_matches_cerberus_with_its_own_normalisation(example: Path,
     _MUTATIONS[mutation](data)
     before = copy.deepcopy(data)
     document, flaws = check_schema(data)
-    reference = DescriptionValidator(schema_rules())
+    reference = validator_class()(schema_rules())
     ok = reference.validate(copy.deepcopy(data))
     assert data == before
     assert ok == (not flaws)

@@ -12,16 +12,16 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, ClassVar
-
-import cerberus
-import cerberus.errors as ce
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from agreementgen.errors import Flaw
 from agreementgen.i18n import message
 from agreementgen.resources import data_dir, load_yaml
 from agreementgen.validation.accept import compile_schema
 from agreementgen.yaml_reader import LongNumber
+
+if TYPE_CHECKING:
+    import cerberus.errors as ce
 
 SCHEMA_FILE = "description.yaml"
 
@@ -101,32 +101,42 @@ class FiniteFloat(metaclass=_FiniteFloatType):
     """
 
 
-class DescriptionValidator(cerberus.Validator):
-    """Cerberus with the checks the description format names in ``check_with``."""
+@functools.cache
+def validator_class() -> type:
+    """Cerberus with the checks the description format names in ``check_with``.
 
-    # Cerberus counts a boolean as an integer (YAML reads `notice_days: yes` as true), and
-    # NaN and infinity as numbers.
-    types_mapping: ClassVar[dict[str, cerberus.TypeDefinition]] = {
-        **cerberus.Validator.types_mapping,
-        "integer": cerberus.TypeDefinition("integer", (int,), (bool,)),
-        "number": cerberus.TypeDefinition("number", (int, FiniteFloat), (bool,)),
-    }
+    Made on first need: a valid description never needs Cerberus (see :func:`check_schema`),
+    so a run that meets only valid ones does not import it.
+    """
+    import cerberus
 
-    def _check_with_date(self, field: str, value: Any) -> None:
-        if isinstance(value, str) and not is_date(value):
-            self._error(field, date_problem(value))
+    class DescriptionValidator(cerberus.Validator):
 
-    def _check_with_slug(self, field: str, value: Any) -> None:
-        if isinstance(value, str) and not is_slug(value):
-            self._error(field, message("bad_slug", value=value))
+        # Cerberus counts a boolean as an integer (YAML reads `notice_days: yes` as true), and
+        # NaN and infinity as numbers.
+        types_mapping: ClassVar[dict[str, cerberus.TypeDefinition]] = {
+            **cerberus.Validator.types_mapping,
+            "integer": cerberus.TypeDefinition("integer", (int,), (bool,)),
+            "number": cerberus.TypeDefinition("number", (int, FiniteFloat), (bool,)),
+        }
 
-    def _check_with_email(self, field: str, value: Any) -> None:
-        if isinstance(value, str) and not is_email(value):
-            self._error(field, message("bad_email", value=value))
+        def _check_with_date(self, field: str, value: Any) -> None:
+            if isinstance(value, str) and not is_date(value):
+                self._error(field, date_problem(value))
 
-    def _check_with_currency(self, field: str, value: Any) -> None:
-        if isinstance(value, str) and not is_currency(value):
-            self._error(field, message("bad_currency", value=value))
+        def _check_with_slug(self, field: str, value: Any) -> None:
+            if isinstance(value, str) and not is_slug(value):
+                self._error(field, message("bad_slug", value=value))
+
+        def _check_with_email(self, field: str, value: Any) -> None:
+            if isinstance(value, str) and not is_email(value):
+                self._error(field, message("bad_email", value=value))
+
+        def _check_with_currency(self, field: str, value: Any) -> None:
+            if isinstance(value, str) and not is_currency(value):
+                self._error(field, message("bad_currency", value=value))
+
+    return DescriptionValidator
 
 
 def is_date(value: str) -> bool:
@@ -183,8 +193,8 @@ def _currencies() -> frozenset[str]:
 
 
 @functools.cache
-def _validator() -> DescriptionValidator:
-    validator = DescriptionValidator(schema_rules())
+def _validator() -> Any:
+    validator = validator_class()(schema_rules())
     # Cerberus checked the schema just now. Left as its DefinitionSchema wrapper, every
     # validate() would copy and re-check it field by field; the checked rules as a plain
     # mapping (what child validators get anyway) validate the same, several times faster.
@@ -269,6 +279,8 @@ def _leaf_errors(errors: Any) -> Iterator[ce.ValidationError]:
 
 
 def _flaw(error: ce.ValidationError) -> Flaw:
+    import cerberus.errors as ce
+
     path = tuple(error.document_path)
     code = error.code
     value = error.value
