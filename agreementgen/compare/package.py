@@ -44,10 +44,13 @@ class Package:
     Attributes:
         name: The file as the user named it, for messages.
         members: Each part's name and bytes, in the zip's order.
+        heading: The message that says what cannot be done with a file that is unreadable
+            (``compare_unreadable``: "cannot compare this file: ...").
     """
 
     name: str
     members: dict[str, bytes]
+    heading: str = "compare_unreadable"
     _parsed: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def xml(self, part: str) -> Any:
@@ -61,11 +64,11 @@ class Package:
             try:
                 root = etree.fromstring(self.members[part], SAFE_PARSER)
             except etree.XMLSyntaxError as exc:
-                raise unreadable(self.name, "compare_reason_xml", part=part,
+                raise unreadable(self.name, "compare_reason_xml", self.heading, part=part,
                                  problem=exc) from None
             info = root.getroottree().docinfo
             if info.doctype or info.internalDTD is not None:
-                raise unreadable(self.name, "compare_reason_dtd", part=part)
+                raise unreadable(self.name, "compare_reason_dtd", self.heading, part=part)
             self._parsed[part] = root
         return root
 
@@ -87,34 +90,37 @@ class Package:
         return buffer.getvalue()
 
 
-def unreadable(name: str, code: str, **values: Any) -> InputError:
-    """The error for a file that cannot be compared, naming it and saying why."""
-    text = message("compare_unreadable", reason=message(code, **values))
-    return InputError(text, [Problem(name, text, code="compare_unreadable")])
+def unreadable(name: str, code: str, heading: str = "compare_unreadable",
+               **values: Any) -> InputError:
+    """The error for a file that cannot be read, naming it and saying why (``heading``:
+    the message that says what cannot be done with it)."""
+    text = message(heading, reason=message(code, **values))
+    return InputError(text, [Problem(name, text, code=heading)])
 
 
-def read_package(path: Path) -> Package:
+def read_package(path: Path, heading: str = "compare_unreadable") -> Package:
     """Read a .docx after refusing missing files, non-zips, bombs and damaged members.
 
-    Members whose names point outside the document are left out, unread.
+    Members whose names point outside the document are left out, unread. ``heading`` is the
+    message that says what cannot be done with a file that is refused.
 
     Raises:
         InputError: The file cannot be compared; the error names it.
     """
     name = str(path)
     if not path.is_file():
-        raise unreadable(name, "file_missing")
+        raise unreadable(name, "file_missing", heading)
     if path.stat().st_size > MAX_TEMPLATE_BYTES:
-        raise unreadable(name, "template_reason_too_large", limit=MAX_TEMPLATE_BYTES)
+        raise unreadable(name, "template_reason_too_large", heading, limit=MAX_TEMPLATE_BYTES)
     try:
         archive = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
     except (zipfile.BadZipFile, OSError) as exc:
-        raise unreadable(name, "template_reason_not_zip", problem=exc) from None
+        raise unreadable(name, "template_reason_not_zip", heading, problem=exc) from None
     with archive:
         infos = [i for i in archive.infolist() if unsafe_member_name(i.filename) is None]
-        _check_sizes(name, infos)
+        _check_sizes(name, infos, heading)
         if DOCUMENT not in {i.filename for i in infos}:
-            raise unreadable(name, "template_reason_not_word", part=DOCUMENT)
+            raise unreadable(name, "template_reason_not_word", heading, part=DOCUMENT)
         members: dict[str, bytes] = {}
         for info in infos:
             try:
@@ -123,24 +129,24 @@ def read_package(path: Path) -> Package:
             # zipfile lacks; RuntimeError: an encrypted member.
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error,
                     NotImplementedError, RuntimeError) as exc:
-                raise unreadable(name, "compare_reason_damaged", part=info.filename,
+                raise unreadable(name, "compare_reason_damaged", heading, part=info.filename,
                                  problem=exc) from None
-    package = Package(name, members)
+    package = Package(name, members, heading)
     package.xml(DOCUMENT)
     return package
 
 
-def _check_sizes(name: str, infos: list[zipfile.ZipInfo]) -> None:
+def _check_sizes(name: str, infos: list[zipfile.ZipInfo], heading: str) -> None:
     if len(infos) > MAX_MEMBERS:
-        raise unreadable(name, "template_reason_too_many_parts", limit=MAX_MEMBERS)
+        raise unreadable(name, "template_reason_too_many_parts", heading, limit=MAX_MEMBERS)
     total = sum(i.file_size for i in infos)
     if total > MAX_UNCOMPRESSED_BYTES:
-        raise unreadable(name, "template_reason_unpacks_large", total=total,
+        raise unreadable(name, "template_reason_unpacks_large", heading, total=total,
                          limit=MAX_UNCOMPRESSED_BYTES)
     for info in infos:
         packed = max(info.compress_size, 1)
         if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * packed:
-            raise unreadable(name, "template_reason_ratio", part=info.filename,
+            raise unreadable(name, "template_reason_ratio", heading, part=info.filename,
                              ratio=info.file_size // packed)
 
 

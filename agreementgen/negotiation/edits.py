@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,12 +17,9 @@ from agreementgen.errors import InputError, Problem
 from agreementgen.i18n import message
 from agreementgen.negotiation.locate import Key, Located, find_by_text, locate, outside
 from agreementgen.negotiation.manifest import Entry, Manifest, read_manifest
-from agreementgen.negotiation.wordtext import SAFE_PARSER, has_tracked_changes, text_of
+from agreementgen.negotiation.wordtext import has_tracked_changes, text_of
 
 DOCUMENT = "word/document.xml"
-#: The largest edited agreement read, and the most its parts may unpack to.
-MAX_BYTES = 50 * 1024 * 1024
-MAX_UNPACKED = 200 * 1024 * 1024
 # Words, and paragraph breaks as words of their own.
 _WORDS = re.compile(r"\n|[^\s]+")
 
@@ -51,32 +47,19 @@ def read_agreement(path: Path) -> Agreement:
     Raises:
         InputError: The file is missing, no .docx, damaged, or no agreementgen output.
     """
-    def fail(code: str, **values: Any) -> InputError:
-        text = message(code, file=str(path), **values)
-        return InputError(text, [Problem(str(path), text, code=code)])
+    from agreementgen.compare.package import read_package, unreadable
 
-    if not path.is_file():
-        raise fail("edited_missing")
-    if path.stat().st_size > MAX_BYTES:
-        raise fail("edited_damaged", problem=message("edited_too_large"))
+    package = read_package(path, heading="edited_unreadable")
+    root = package.xml(DOCUMENT)
     try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            if sum(i.file_size for i in infos) > MAX_UNPACKED:
-                raise fail("edited_damaged", problem=message("edited_too_large"))
-            members = {i.filename: archive.read(i) for i in infos if not i.is_dir()}
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-        raise fail("edited_damaged", problem=str(exc) or type(exc).__name__) from None
-    if DOCUMENT not in members:
-        raise fail("edited_not_word")
-    try:
-        root = etree.fromstring(members[DOCUMENT], SAFE_PARSER)
-        manifest = read_manifest(members)
-    except (etree.XMLSyntaxError, ValueError) as exc:
-        raise fail("edited_damaged", problem=str(exc)) from None
+        manifest = read_manifest(package.members)
+    except etree.XMLSyntaxError as exc:
+        raise unreadable(str(path), "edited_manifest_damaged", "edited_unreadable",
+                         problem=exc) from None
     if manifest is None:
-        raise fail("edited_no_manifest")
-    return Agreement(path, members, root, manifest)
+        text = message("edited_no_manifest")
+        raise InputError(text, [Problem(str(path), text, code="edited_no_manifest")])
+    return Agreement(path, dict(package.members), root, manifest)
 
 
 @dataclass(frozen=True)
