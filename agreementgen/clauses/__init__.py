@@ -481,7 +481,7 @@ def pack_failure(entry: PackText, binding: bool, exc: Exception) -> TemplateErro
     """The error for a pack text that fails to render: its file, line and clause id."""
     from jinja2.exceptions import SecurityError, UndefinedError
 
-    line = entry.first_line(binding) + (_template_line(exc) or 1) - 1
+    line = entry.first_line(binding) + (template_line(exc) or 1) - 1
     if isinstance(exc, DanglingReference):
         code = "pack_reference"
         text = message(code, id=entry.id, target=exc.target)
@@ -497,7 +497,7 @@ def pack_failure(entry: PackText, binding: bool, exc: Exception) -> TemplateErro
     return TemplateError(text, [Problem(str(entry.file), text, entry.id, line, code=code)])
 
 
-def _template_line(exc: BaseException) -> int | None:
+def template_line(exc: BaseException) -> int | None:
     """The line of a clause text an exception was raised at (Jinja's traceback shows it)."""
     import traceback
 

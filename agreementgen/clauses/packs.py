@@ -271,6 +271,14 @@ def load_packs(paths: Sequence[Path]) -> PackSet:
         TemplateError: A pack cannot be read, or a text in it is wrong; every problem of the
             packs is listed, each with its file, line and clause id.
     """
+    packs, problems = read_packs(paths)
+    if problems:
+        raise TemplateError(problems[0].message, problems)
+    return PackSet(tuple(packs))
+
+
+def read_packs(paths: Sequence[Path]) -> tuple[list[ClausePack], list[Problem]]:
+    """The packs that read well, in the order they apply, and every problem of the others."""
     packs: list[ClausePack] = []
     problems: list[Problem] = []
     for path in paths:
@@ -278,9 +286,7 @@ def load_packs(paths: Sequence[Path]) -> PackSet:
             packs.append(load_pack(path))
         except TemplateError as exc:
             problems += exc.problems
-    if problems:
-        raise TemplateError(problems[0].message, problems)
-    return PackSet(tuple(packs))
+    return packs, problems
 
 
 def load_pack(path: Path) -> ClausePack:

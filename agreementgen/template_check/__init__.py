@@ -10,7 +10,6 @@ otherwise meet while generating.
 from __future__ import annotations
 
 import re
-import traceback
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 from jinja2 import TemplateSyntaxError
 from lxml import etree
 
+from agreementgen.clauses import template_line
 from agreementgen.errors import AgreementGenError, Problem, TemplateError
 from agreementgen.i18n import message
 from agreementgen.template_check.probes import Probe, build_probes, merge_contexts
@@ -292,7 +292,7 @@ class _PartCheck:
                 xml = template.render(probe.context)
             # A template's expressions can raise anything Python can (TypeError, ...).
             except Exception as exc:
-                lineno = _template_line(exc)
+                lineno = template_line(exc)
                 self.add("check_render_failed", example=probe.label,
                          problem=f"{type(exc).__name__}: {exc}", near=_near(lines, lineno))
                 return
@@ -350,7 +350,7 @@ def _failing_line(template: Any, context: Mapping[str, Any]) -> int | None:
         template.render(context)
     # Whatever it is, only its place is wanted: the error reported is the one met before.
     except Exception as exc:
-        return _template_line(exc)
+        return template_line(exc)
     return None
 
 
@@ -438,15 +438,6 @@ def _innermost_open_block(env: Any, source: str) -> tuple[str, str, int] | None:
         elif name.startswith("end") and stack and stack[-1][0] == name[3:]:
             stack.pop()
     return stack[-1] if stack else None
-
-
-def _template_line(exc: BaseException) -> int | None:
-    """The template line an exception was raised at (Jinja rewrites tracebacks so they show it)."""
-    line = None
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename == "<template>":
-            line = frame.lineno
-    return line
 
 
 def _near(lines: Sequence[str], lineno: int | None) -> str:

@@ -24,8 +24,8 @@ from agreementgen.clauses.packs import (
     PackSet,
     PackText,
     beside,
-    load_pack,
     named,
+    read_packs,
 )
 from agreementgen.errors import AgreementGenError, Problem, TemplateError
 from agreementgen.i18n import message
@@ -63,13 +63,7 @@ def check_packs(files: Sequence[Path], languages: Sequence[str] = (),
         languages: The languages the template is made for (its manifest's ``languages``).
         template: The template as named in messages, for a language its packs leave out.
     """
-    problems: list[Problem] = []
-    packs: list[ClausePack] = []
-    for path in files:
-        try:
-            packs.append(load_pack(path))
-        except TemplateError as exc:
-            problems += exc.problems
+    packs, problems = read_packs(files)
     if not packs:
         return problems
     problems += _languages(PackSet(tuple(packs)), files, languages, template)
