@@ -67,6 +67,25 @@ def document_text(path: Path) -> str:
     return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
 
 
+def regenerate_with_timber(tmp_path: Path, edited: Path) -> tuple[Path, str]:
+    """Change the long-term goal in the description (the clause toc.goal says it) and
+    regenerate with --keep-edits; the merged file and what the command printed."""
+    new = changed_description(tmp_path, "from cocoa and other crops",
+                              "from cocoa, timber and other crops")
+    merged = tmp_path / "merged.docx"
+    result = CliRunner().invoke(cli, ["generate", str(new), "-o", str(merged), "--quiet",
+                                      "--keep-edits", str(edited)])
+    assert result.exit_code == 0, result.output
+    return merged, result.output
+
+
+def comment_text(path: Path) -> tuple[etree._Element, str]:
+    """The comments part of a file, and the words of its comments."""
+    with zipfile.ZipFile(path) as archive:
+        comments = etree.fromstring(archive.read("word/comments.xml"))
+    return comments, " ".join(t.text or "" for t in comments.iter(f"{W}t"))
+
+
 def test_every_clause_is_marked_and_in_the_manifest(tmp_path: Path) -> None:
     out, _ = generate(tmp_path, COCOA, "a.docx")
     with zipfile.ZipFile(out) as archive:
@@ -171,28 +190,23 @@ def test_a_clause_changed_on_both_sides_is_a_conflict_with_a_comment(tmp_path: P
     out, _ = generate(tmp_path, COCOA, "a.docx")
     edited = tmp_path / "edited.docx"
     edit_paragraph(out, edited, GOAL, LAWYER)
-    new = changed_description(tmp_path, "from cocoa and other crops",
-                              "from cocoa, timber and other crops")
-    merged = tmp_path / "merged.docx"
-    result = CliRunner().invoke(cli, ["generate", str(new), "-o", str(merged), "--quiet",
-                                      "--keep-edits", str(edited)])
-    assert result.exit_code == 0, result.output
-    assert "1 clause(s) changed both" in result.output and "toc.goal" in result.output
+    merged, printed = regenerate_with_timber(tmp_path, edited)
+    assert "1 clause(s) changed both" in printed and "toc.goal" in printed
     assert LAWYER in document_text(merged)
+    comments, said = comment_text(merged)
     with zipfile.ZipFile(merged) as archive:
-        comments = etree.fromstring(archive.read("word/comments.xml"))
         document = archive.read("word/document.xml")
         types = archive.read("[Content_Types].xml").decode()
         rels = archive.read("word/_rels/document.xml.rels").decode()
-    said = " ".join(t.text or "" for t in comments.iter(f"{W}t"))
     assert "from cocoa, timber and other crops" in said
     assert comments.find(f"{W}comment").get(f"{W}author") == "agreementgen"
     assert b"commentRangeStart" in document and b"commentReference" in document
     assert "comments+xml" in types and "comments.xml" in rels
     # --strict refuses, and writes nothing.
     strict = tmp_path / "strict.docx"
-    refused = CliRunner().invoke(cli, ["generate", str(new), "-o", str(strict), "--quiet",
-                                       "--keep-edits", str(edited), "--strict"])
+    refused = CliRunner().invoke(cli, ["generate", str(tmp_path / "new.yaml"), "-o",
+                                       str(strict), "--quiet", "--keep-edits", str(edited),
+                                       "--strict"])
     assert refused.exit_code == 1
     assert "conflict" in refused.output and "toc.goal" in refused.output
     assert "Traceback" not in refused.output
@@ -413,17 +427,10 @@ def test_a_deleted_clause_the_description_changed_comes_back_with_a_comment(
     goal._p.getparent().remove(goal._p)
     edited = tmp_path / "edited.docx"
     document.save(str(edited))
-    new = changed_description(tmp_path, "from cocoa and other crops",
-                              "from cocoa, timber and other crops")
-    merged = tmp_path / "merged.docx"
-    result = CliRunner().invoke(cli, ["generate", str(new), "-o", str(merged), "--quiet",
-                                      "--keep-edits", str(edited)])
-    assert result.exit_code == 0, result.output
-    assert "toc.goal" in result.output
+    merged, printed = regenerate_with_timber(tmp_path, edited)
+    assert "toc.goal" in printed
     assert any("timber" in line for line in document_text(merged).splitlines())
-    with zipfile.ZipFile(merged) as archive:
-        comments = etree.fromstring(archive.read("word/comments.xml"))
-    said = " ".join(t.text or "" for t in comments.iter(f"{W}t"))
+    _, said = comment_text(merged)
     assert said.startswith("This clause was deleted in edited.docx")
 
 
@@ -445,9 +452,7 @@ def test_comments_are_in_the_language_of_the_agreement(tmp_path: Path) -> None:
     new.write_text(text.replace("een eigen, gekozen stem", "een eigen, vrij gekozen stem", 1),
                    encoding="utf-8")
     merged, _ = generate(tmp_path, new, "merged.docx", "--keep-edits", str(edited))
-    with zipfile.ZipFile(merged) as archive:
-        comments = etree.fromstring(archive.read("word/comments.xml"))
-    said = " ".join(t.text or "" for t in comments.iter(f"{W}t"))
+    _, said = comment_text(merged)
     assert said.startswith("Dit artikel is bewerkt in edited.docx")
     assert "vrij gekozen stem" in said
 
