@@ -480,12 +480,17 @@ def _init_worker(templates: Sequence[TemplateInfo]) -> None:
 def make_one(job: Job) -> Outcome:
     """Make one agreement of a batch; a failure becomes an outcome, never an exception.
 
-    A Word agreement from a user's template is made whole in this process's guarded worker
-    (:func:`~agreementgen.render.guard.run_in_worker`), which keeps the compiled template and
-    the clause texts from one document to the next: a document that runs out of time or
-    memory fails, its worker is replaced, and the next document goes on in a new one.
+    A Word agreement from a user's template, or with clause packs (``--clauses``), is made
+    whole in this process's guarded worker (:func:`~agreementgen.render.guard.run_in_worker`),
+    which keeps the compiled template and the clause texts from one document to the next: a
+    document that runs out of time or memory fails, its worker is replaced, and the next
+    document goes on in a new one. (Made here, its rendering would go to the worker anyway,
+    with the whole loaded description sent along.)
     """
-    label = _user_template(job.template, job.template_dirs) if job.format == "docx" else None
+    label = None
+    if job.format == "docx":
+        label = _user_template(job.template, job.template_dirs) or \
+            (", ".join(str(c) for c in job.clauses) if job.clauses else None)
     if label is None:
         return _make_here(job)
     from agreementgen.render.guard import run_in_worker
