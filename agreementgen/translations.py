@@ -105,24 +105,53 @@ def text_fields(rules: dict[str, Any], data: Any,
     """
     if not isinstance(data, dict):
         return
-    for name, rule in rules.items():
-        if name not in data or not isinstance(rule, dict):
-            continue
-        value = data[name]
-        yield from _field(rule, value, (*path, name))
+    for name, rule, kind, inner in _plan(rules):
+        if name in data:
+            yield from _field(rule, kind, inner, data[name], (*path, name))
 
 
-def _field(rule: dict[str, Any], value: Any,
+def _field(rule: dict[str, Any], kind: str, inner: Any, value: Any,
            path: Path) -> Iterator[tuple[Path, dict[str, Any], Any]]:
-    kind = rule.get("type")
+    if kind == _TEXT:
+        yield path, rule, value
+    elif kind == _DICT:
+        yield from text_fields(inner, value, path)
+    elif kind == _LIST and isinstance(value, list):
+        item_kind, item_inner = _kind(inner)
+        for index, item in enumerate(value):
+            yield from _field(inner, item_kind, item_inner, item, (*path, index))
+
+
+_TEXT, _DICT, _LIST = "text", "dict", "list"
+# The fields of each rules mapping that can hold text, worked out once per mapping (the
+# schema's rules live as long as the process): (name, rule, kind, inner rules).
+_plans: dict[int, tuple[dict[str, Any], tuple[tuple[str, dict[str, Any], str, Any], ...]]] = {}
+
+
+def _plan(rules: dict[str, Any]) -> tuple[tuple[str, dict[str, Any], str, Any], ...]:
+    known = _plans.get(id(rules))
+    if known is not None and known[0] is rules:
+        return known[1]
+    plan = []
+    for name, rule in rules.items():
+        if isinstance(rule, dict):
+            kind, inner = _kind(rule)
+            if kind:
+                plan.append((name, rule, kind, inner))
+    _plans[id(rules)] = (rules, tuple(plan))
+    return tuple(plan)
+
+
+def _kind(rule: dict[str, Any]) -> tuple[str, Any]:
+    """Whether a rule's field is text, a mapping or a list that may hold text ("" if not)."""
     inner = rule.get("schema")
     if is_text(rule):
-        yield path, rule, value
-    elif kind == "dict" and isinstance(inner, dict):
-        yield from text_fields(inner, value, path)
-    elif kind == "list" and isinstance(inner, dict) and isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _field(inner, item, (*path, index))
+        return _TEXT, None
+    if rule.get("type") == "dict" and isinstance(inner, dict):
+        return _DICT, inner
+    if rule.get("type") == "list" and isinstance(inner, dict):
+        return _LIST, inner
+    return "", None
 
 
 def check_languages(rules: dict[str, Any], data: Any) -> list[Flaw]:
