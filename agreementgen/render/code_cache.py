@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 from types import CodeType
 
-__all__ = ["CACHE_VARIABLE", "MAX_ENTRIES", "folder", "load", "store"]
+__all__ = ["CACHE_VARIABLE", "MAX_ENTRIES", "folder", "load", "store", "user_folder"]
 
 CACHE_VARIABLE = "AGREEMENTGEN_CACHE"
 #: Texts kept; beyond, new texts are compiled each time (a user's templates come and go).
@@ -82,6 +82,12 @@ def store(entry: str, code: CodeType) -> None:
 
 def folder() -> Path | None:
     """This run's cache folder (made when missing), or None when there is to be none."""
+    return user_folder(f"jinja-{_versions()}")
+
+
+def user_folder(name: str) -> Path | None:
+    """The folder ``name`` in the user's cache (made when missing), or None when the cache
+    is turned off or the folder is not the user's own."""
     chosen = os.environ.get(CACHE_VARIABLE, "").strip()
     if chosen == "0":
         return None
@@ -90,7 +96,7 @@ def folder() -> Path | None:
     else:
         home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
         base = Path(home) / "agreementgen"
-    return _usable(base / f"jinja-{_versions()}")
+    return _usable(base / name)
 
 
 @functools.cache
