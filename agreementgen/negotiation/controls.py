@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from html import escape
@@ -42,6 +43,7 @@ def tag(clause_id: str, second_column: bool = False) -> str:
     return f"{TAG_PREFIX}{clause_id}{SECOND_COLUMN if second_column else ''}"
 
 
+@functools.cache
 def end_bookmark(clause_id: str, second_column: bool = False) -> str:
     """The name of the empty bookmark that ends a clause (a hash for a long id)."""
     name = _END_PREFIX + re.sub(r"[^A-Za-z0-9]", "_", clause_id) + ("_2" if second_column else "")
