@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from agreementgen.render.docx import (
     MAX_RATIO,
     MAX_TEMPLATE_BYTES,
     MAX_UNCOMPRESSED_BYTES,
+    MEMBER_ERRORS,
     SAFE_PARSER,
     unsafe_member_name,
 )
@@ -125,10 +125,7 @@ def read_package(path: Path, heading: str = "compare_unreadable") -> Package:
         for info in infos:
             try:
                 members[info.filename] = archive.read(info)
-            # zlib.error: damaged deflate data; NotImplementedError: a compression method
-            # zipfile lacks; RuntimeError: an encrypted member.
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error,
-                    NotImplementedError, RuntimeError) as exc:
+            except MEMBER_ERRORS as exc:
                 raise unreadable(name, "compare_reason_damaged", heading, part=info.filename,
                                  problem=exc) from None
     package = Package(name, members, heading)

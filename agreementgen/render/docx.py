@@ -45,6 +45,11 @@ MALFORMED_PART = "check_part_unreadable"
 _NEAR_CHARS = 2_000  # how far from a problem to look for its paragraph
 _NEAR_SHOWN = 120
 
+#: What reading a member of a damaged zip raises: zlib.error for damaged deflate data,
+#: NotImplementedError for a compression method zipfile lacks, RuntimeError for an encrypted
+#: member, and the rest for a broken archive.
+MEMBER_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error,
+                 NotImplementedError, RuntimeError)
 DOCUMENT = "word/document.xml"
 NUMBERING = "word/numbering.xml"
 STYLES = "word/styles.xml"
@@ -447,10 +452,7 @@ def open_template(path: Path, name: str) -> TemplateFile:
         for info in kept:
             try:
                 members[info.filename] = archive.read(info)
-            # zlib.error: damaged deflate data; NotImplementedError: a compression method
-            # zipfile lacks; RuntimeError: an encrypted member.
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error,
-                    NotImplementedError, RuntimeError) as exc:
+            except MEMBER_ERRORS as exc:
                 raise fail("template_reason_damaged", part=info.filename,
                            problem=exc) from None
     if _DOTX.encode() in members.get("[Content_Types].xml", b""):
