@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,16 +79,23 @@ class Package:
 
     def to_bytes(self) -> bytes:
         """The package as a .docx, with every parsed part written back."""
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, data in self.members.items():
-                root = self._parsed.get(name)
-                if root is not None:
-                    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
-                                          standalone=True)
-                archive.writestr(zipfile.ZipInfo(name, _ZIP_DATE), data,
-                                 compress_type=zipfile.ZIP_DEFLATED)
-        return buffer.getvalue()
+        return zipped({name: xml_bytes(self._parsed[name]) if name in self._parsed else data
+                       for name, data in self.members.items()})
+
+
+def xml_bytes(root: Any) -> bytes:
+    """A parsed part as the bytes of its file."""
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
+
+
+def zipped(members: Mapping[str, bytes]) -> bytes:
+    """A .docx of ``members``, in their order, with a fixed date (the same bytes each time)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(zipfile.ZipInfo(name, _ZIP_DATE), data,
+                             compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
 
 
 def unreadable(name: str, code: str, heading: str = "compare_unreadable",

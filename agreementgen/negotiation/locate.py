@@ -45,9 +45,6 @@ class Located:
 
     units: dict[Key, Unit]
 
-    def order(self) -> list[Key]:
-        """The keys in document order."""
-        return list(self.units)
 
 
 def locate(root: etree._Element, known: Collection[str] = ()) -> Located:

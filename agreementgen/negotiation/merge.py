@@ -20,11 +20,14 @@ from __future__ import annotations
 import copy
 import io
 import itertools
+import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lxml import etree
 
+from agreementgen.compare.package import xml_bytes, zipped
 from agreementgen.i18n import message
 from agreementgen.negotiation import controls
 from agreementgen.negotiation.edits import Agreement, outside_changes
@@ -54,7 +57,6 @@ _ANNOTATIONS = {f"{_W}{n}" for n in ("ins", "del", "moveFrom", "moveTo", "rPrCha
 _BOOKMARKS = (f"{_W}bookmarkStart", f"{_W}bookmarkEnd")
 _COMMENT_MARKS = (f"{_W}commentRangeStart", f"{_W}commentRangeEnd", f"{_W}commentReference")
 _OBJECTS = (f"{_W}drawing", f"{_W}pict", f"{_W}object")
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 @dataclass
@@ -100,7 +102,7 @@ def keep_edits(new: bytes, edited: Agreement, lang: str) -> Merged:
     located = edited.located()
     theirs = located.units
     base = edited.manifest.by_key()
-    new_hash = {e.key: e for e in ours_manifest.clauses}
+    new_hash = ours_manifest.by_key()
     work = _Work(members, edited, lang)
     result = Merged(b"")
     for key, unit in ours.items():
@@ -138,8 +140,7 @@ def keep_edits(new: bytes, edited: Agreement, lang: str) -> Merged:
             result.dropped.append(key)
     result.outside = len(outside_changes(edited, located))
     result.notes = work.notes
-    members[DOCUMENT] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
-                                       standalone=True)
+    members[DOCUMENT] = xml_bytes(root)
     result.data = work.package(names)
     return result
 
@@ -149,7 +150,6 @@ class _Work:
 
     def __init__(self, members: dict[str, bytes], edited: Agreement, lang: str) -> None:
         self.members = members
-        self.edited = edited
         self.lang = lang
         self.notes: list[str] = []
         self._ids = itertools.count(_highest_id(members.get(DOCUMENT, b"")) + 1)
@@ -161,7 +161,7 @@ class _Work:
         their_comments = edited.members.get(COMMENTS)
         self._their_comments = ({c.get(f"{_W}id"): c for c in etree.fromstring(
             their_comments, SAFE_PARSER).iter(f"{_W}comment")} if their_comments else {})
-        self._their_rels = _relationships(edited.members.get("word/_rels/document.xml.rels"))
+        self._their_rels = _relationships(edited.members.get(DOCUMENT_RELS))
 
     def remove(self, unit: Unit) -> None:
         for block in unit.blocks:
@@ -190,15 +190,9 @@ class _Work:
             first.insert(0, props)
         for element in reversed(marks.start):
             first.insert(1, element)
-        for element in marks.end_of_lead:
-            first.append(element)
+        first.extend(marks.end_of_lead)
         end = controls.end_bookmark(ours.key[0], ours.key[1] == 2)
-        for mark in ours.blocks[-1].iter(f"{_W}bookmarkStart"):
-            if mark.get(f"{_W}name") == end:
-                number = mark.get(f"{_W}id")
-                copies[-1].append(copy.deepcopy(mark))
-                copies[-1].extend(copy.deepcopy(e) for e in ours.blocks[-1].iter(
-                    f"{_W}bookmarkEnd") if e.get(f"{_W}id") == number)
+        copies[-1].extend(_bookmark(ours.blocks[-1], lambda name: name == end))
         for block in copies[1:]:
             self._numbering.renumber(block, ours.blocks[1:], ours.key)
         for block in copies:
@@ -341,18 +335,12 @@ class _Work:
     def package(self, names: list[str]) -> bytes:
         """The merged package, its members in the new file's order, comments last."""
         if self._comments is not None:
-            self.members[COMMENTS] = etree.tostring(self._comments, xml_declaration=True,
-                                                    encoding="UTF-8", standalone=True)
+            self.members[COMMENTS] = xml_bytes(self._comments)
         changed = self._numbering.xml()
         if changed is not None:
             self.members[NUMBERING] = changed
         order = names + [n for n in self.members if n not in names]
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name in order:
-                archive.writestr(zipfile.ZipInfo(name, _ZIP_DATE), self.members[name],
-                                 zipfile.ZIP_DEFLATED)
-        return out.getvalue()
+        return zipped({name: self.members[name] for name in order})
 
 
 @dataclass
@@ -362,20 +350,22 @@ class _Marks:
 
 
 def _marks(lead: etree._Element) -> _Marks:
-    """Copies of the new lead paragraph's marks: its control and bookmark, which go at the
-    start of the kept text, and the clause's end bookmark."""
-    start: list[etree._Element] = []
-    end_of_lead: list[etree._Element] = []
-    for child in lead:
-        if child.tag == f"{_W}sdt":
-            start.append(copy.deepcopy(child))
-        elif child.tag == f"{_W}bookmarkStart" and \
-                child.get(f"{_W}name", "").startswith("_ag_"):
-            start.append(copy.deepcopy(child))
-            end_id = child.get(f"{_W}id")
-            end_of_lead += [copy.deepcopy(e) for e in lead.iter(f"{_W}bookmarkEnd")
-                            if e.get(f"{_W}id") == end_id]
-    return _Marks(start, end_of_lead)
+    """Copies of the new lead paragraph's marks: its control and its bookmark's start, which
+    go at the start of the kept text, and the bookmark's end, which goes at the end of it."""
+    control = [copy.deepcopy(c) for c in lead if c.tag == f"{_W}sdt"]
+    bookmark = _bookmark(lead, lambda name: name.startswith("_ag_"))
+    return _Marks(control + bookmark[:1], bookmark[1:])
+
+
+def _bookmark(paragraph: etree._Element, named: Callable[[str], bool]) -> list[etree._Element]:
+    """Copies of the first bookmark in a paragraph whose name ``named`` accepts: its start,
+    then its end (empty when there is none)."""
+    for mark in paragraph.iter(f"{_W}bookmarkStart"):
+        if named(mark.get(f"{_W}name", "")):
+            number = mark.get(f"{_W}id")
+            return [copy.deepcopy(mark), *(copy.deepcopy(e) for e in paragraph.iter(
+                f"{_W}bookmarkEnd") if e.get(f"{_W}id") == number)]
+    return []
 
 
 def _unwrap(element: etree._Element) -> None:
@@ -401,10 +391,7 @@ def _drop(element: etree._Element) -> None:
 
 def _highest_id(document: bytes) -> int:
     """The highest w:id in a document part, so new ones stay clear of it."""
-    import re
-
-    found = [int(n) for n in re.findall(rb'w:id="(\d{1,9})"', document)]
-    return max([0x30000000, *found]) if found else 0x30000000
+    return max([0x30000000, *(int(n) for n in re.findall(rb'w:id="(\d{1,9})"', document))])
 
 
 def _relationships(data: bytes | None) -> dict[str, str]:
@@ -489,5 +476,4 @@ class _Numbering:
     def xml(self) -> bytes | None:
         if not self._changed or self._ours is None:
             return None
-        return etree.tostring(self._ours, xml_declaration=True, encoding="UTF-8",
-                              standalone=True)
+        return xml_bytes(self._ours)

@@ -154,15 +154,10 @@ def _paragraph_text(paragraph: etree._Element) -> tuple[str, str, bool]:
     return _clean("".join(shown)), _clean("".join(compared)), deleted
 
 
-def mark_deleted(paragraph: etree._Element) -> bool:
-    """Whether a paragraph's mark is a tracked deletion (accepting it joins the next)."""
-    return paragraph.find(f"{_W}pPr/{_W}rPr/{_W}del") is not None
-
-
 def has_tracked_changes(root: etree._Element) -> bool:
     """Whether a part holds tracked changes that nobody accepted or rejected yet."""
     names = ("ins", "del", "moveFrom", "moveTo", "rPrChange", "pPrChange")
-    return any(True for _ in root.iter(*(f"{_W}{n}" for n in names)))
+    return next(root.iter(*(f"{_W}{n}" for n in names)), None) is not None
 
 
 def _clean(text: str) -> str:
