@@ -96,3 +96,27 @@ def test_the_agreement_is_the_same_with_and_without_the_cache(tmp_path: Path) ->
         if number == 1:
             assert any((tmp_path / "cache").glob("jinja-*/*"))  # filled by the first run
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_a_template_part_is_patched_once_and_kept(cache: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """docxtpl's clean-up of a part runs once; a new compile takes the kept text, which is
+    docxtpl's own result."""
+    from agreementgen.render import docx, docxtpl_text
+
+    patched: list[str] = []
+    real = docxtpl_text.DocxTemplate.patch_xml
+
+    def counting(self: object, xml: str) -> str:
+        patched.append(xml)
+        return str(real(self, xml))
+
+    monkeypatch.setattr(docxtpl_text.DocxTemplate, "patch_xml", counting)
+    xml = ('<w:p><w:r><w:t>{%p if x </w:t></w:r><w:r><w:t>%}</w:t></w:r></w:p>'
+           '<w:p><w:r><w:t>{{ y }}</w:t></w:r></w:p><w:p><w:r><w:t>{%p endif %}</w:t></w:r></w:p>')
+    first = docx.patched_part(xml)
+    assert first == real(None, xml) and len(patched) == 1
+    assert docx.patched_part(xml) == first and len(patched) == 1  # kept
+    assert docx.patched_part(xml + " ") != first and len(patched) == 2  # another text
+    monkeypatch.setattr(docxtpl_text, "source_key", lambda: "another docxtpl")
+    assert docx.patched_part(xml) == first and len(patched) == 3  # another docxtpl

@@ -4,7 +4,8 @@ Compiling the built-in template and the clause texts is most of what one ``gener
 before it renders. The Python code Jinja makes of a text depends only on the text, the
 environment's settings and the code of Jinja, Python and agreementgen's sandbox; it is kept
 under that key in the user's cache folder (``$XDG_CACHE_HOME/agreementgen``, else
-``~/.cache/agreementgen``), as Python keeps its bytecode in ``__pycache__``.
+``~/.cache/agreementgen``), as Python keeps its bytecode in ``__pycache__``. So is a template
+part as docxtpl's clean-up rewrites it, under the part's text and docxtpl's source.
 
 A text the sandbox refuses is never stored (it raises before it is compiled), so every stored
 text passed the same checks. The folder is used only when it belongs to this user and no one
@@ -25,7 +26,8 @@ import tempfile
 from pathlib import Path
 from types import CodeType
 
-__all__ = ["CACHE_VARIABLE", "MAX_ENTRIES", "folder", "load", "store", "user_folder"]
+__all__ = ["CACHE_VARIABLE", "MAX_ENTRIES", "folder", "load", "load_text", "store",
+           "user_folder"]
 
 CACHE_VARIABLE = "AGREEMENTGEN_CACHE"
 #: Texts kept; beyond, new texts are compiled each time (a user's templates come and go).
@@ -48,19 +50,29 @@ def key(settings: str, source: str, name: str | None, filename: str | None) -> s
 
 def load(entry: str) -> CodeType | None:
     """The code stored under ``entry``, or None (none stored, unreadable, or no cache)."""
+    code = _read(entry)
+    return code if isinstance(code, CodeType) else None
+
+
+def load_text(entry: str) -> str | None:
+    """The text stored under ``entry`` (a template part as patched), or None."""
+    text = _read(entry)
+    return text if isinstance(text, str) else None
+
+
+def _read(entry: str) -> object:
     where = folder()
     if where is None:
         return None
     try:
-        data = (where / entry).read_bytes()
-        code = marshal.loads(data)
+        return marshal.loads((where / entry).read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
         return None
-    return code if isinstance(code, CodeType) else None
 
 
-def store(entry: str, code: CodeType) -> None:
-    """Keep ``code`` under ``entry``: written whole under another name, then renamed in place.
+def store(entry: str, code: CodeType | str) -> None:
+    """Keep ``code`` (or a text) under ``entry``: written whole under another name, then
+    renamed in place.
 
     Nothing happens when there is no cache, it is full, or it cannot be written.
     """

@@ -111,8 +111,6 @@ class CompiledTemplate:
         self._archive = _Archive(self._members.items())
 
     def _compile(self, env: Any, part: str, data: bytes) -> _Part:
-        from agreementgen.render.docxtpl_text import DocxTemplate
-
         try:
             xml, _ = template_part(self.name, part, data)
         except TemplateError as exc:
@@ -122,9 +120,7 @@ class CompiledTemplate:
             if exc.problems[0].code != MALFORMED_PART:
                 raise
             xml = data.decode("utf-8")
-        # docxtpl's tag clean-up: rejoins tags Word split across runs and expands the
-        # {%p %} / {%tr %} / {{r }} forms; it only rewrites text, so it is called unbound.
-        patched = DocxTemplate.patch_xml(None, xml)
+        patched = patched_part(xml)
         # docxtpl's escapes for a literal "{{" ("{_{" ...) are marked with a character no
         # value can hold (validation refuses it), so a value's own "{_{" stays as it is.
         patched = _ESCAPED_DELIMITER.sub(lambda m: m[0].replace("_", _LITERAL_MARK), patched)
@@ -240,22 +236,30 @@ class _Entry:
     data: bytes
 
     @classmethod
-    def deflate(cls, name: str, content: bytes) -> _Entry:
+    def deflate(cls, name: str, content: bytes, level: int = zlib.Z_DEFAULT_COMPRESSION,
+                ) -> _Entry:
         try:
             encoded, flags = name.encode("ascii"), 0
         except UnicodeEncodeError:
             encoded, flags = name.encode("utf-8"), _UTF8_FLAG
-        # The same compressor settings zipfile uses, so the bytes match what it would write.
-        compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        # The compressor settings zipfile uses at ``level``, so the bytes match what it writes.
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
         data = compressor.compress(content) + compressor.flush()
         return cls(encoded, flags, zlib.crc32(content), len(content), data)
+
+
+#: How hard a member made for one document is compressed: zlib's fastest level, which takes
+#: about a third of the time of its default on a document part, for a file about a tenth
+#: larger. The template's own members are compressed once per process, at the default level.
+RENDERED_LEVEL = 1
 
 
 class _Archive:
     """Writes the .docx zip: unchanged members are deflated once and their bytes reused.
 
     The layout is the one :mod:`zipfile` writes for ``ZipInfo(name, (1980, 1, 1, 0, 0, 0))``
-    with ``ZIP_DEFLATED`` on a POSIX system, so the output is byte-identical to it, the same on
+    with ``ZIP_DEFLATED`` on a POSIX system (at :data:`RENDERED_LEVEL` for the members
+    rendered or added), so the output is byte-identical to it, the same on
     every platform and for every run, but without compressing the template's styles, theme
     and images again for every document.
     """
@@ -270,12 +274,12 @@ class _Archive:
     def _entry(self, name: str, content: bytes) -> _Entry:
         original = self._members.get(name)
         if original is None:
-            return _Entry.deflate(name, content)
+            return _Entry.deflate(name, content, RENDERED_LEVEL)
         if content is not original and content != original:
             last = self._last.get(name)
             if last is not None and last[0] == content:
                 return last[1]
-            fresh = _Entry.deflate(name, content)
+            fresh = _Entry.deflate(name, content, RENDERED_LEVEL)
             self._last[name] = (content, fresh)
             return fresh
         entry = self._deflated.get(name)
@@ -312,6 +316,28 @@ class _Archive:
         count = len(directory) // 2
         end = struct.pack(_END_RECORD, _END_SIGNATURE, 0, 0, count, count, size, offset, 0)
         return b"".join([*chunks, *directory, end])
+
+
+def patched_part(xml: str) -> str:
+    """A template part after docxtpl's tag clean-up, which rejoins tags Word split across runs
+    and expands the ``{%p %}`` / ``{%tr %}`` / ``{{r }}`` forms.
+
+    The clean-up only rewrites text (it is called unbound), so its result depends on the text
+    and docxtpl's code alone: it is kept in the user's cache (:mod:`code_cache`) under both,
+    and a new process that compiles the same template skips it.
+    """
+    from agreementgen.render import code_cache
+    from agreementgen.render.docxtpl_text import source_key
+
+    entry = code_cache.key("docxtpl.patch_xml", xml, source_key(), None)
+    kept = code_cache.load_text(entry)
+    if kept is not None:
+        return kept
+    from agreementgen.render.docxtpl_text import DocxTemplate
+
+    patched = str(DocxTemplate.patch_xml(None, xml))
+    code_cache.store(entry, patched)
+    return patched
 
 
 def line_per_paragraph(xml: str) -> str:

@@ -7,20 +7,19 @@ regular expressions and use nothing of the object or of python-docx, but importi
 imports python-docx, which costs more than compiling a template. This module compiles those
 two methods from docxtpl's installed source, in a namespace that holds only ``re``, so they
 are docxtpl's own code and give the same text. Where that source is not as expected (another
-docxtpl), :data:`DocxTemplate` is docxtpl's class, imported as usual.
+docxtpl), :data:`DocxTemplate` is docxtpl's class, imported as usual. Both happen on first use
+of :data:`DocxTemplate`, not on import.
 """
 
 from __future__ import annotations
 
-import ast
-import builtins
+import functools
 import importlib.util
 import re
-import textwrap
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DocxTemplate"]
+__all__ = ["DocxTemplate", "source_key"]
 
 #: The methods taken, and the module globals they may use.
 _METHODS = ("patch_xml", "resolve_listing")
@@ -30,13 +29,35 @@ _GLOBALS = {"re": re}
 _METHOD = re.compile(r"^    def (?:" + "|".join(_METHODS) + r")\(.*?(?=^ {0,4}\S)", re.M | re.S)
 
 
-def _methods_from_source() -> dict[str, Any] | None:
-    """The two methods compiled from docxtpl's ``template.py``; None when they cannot be
-    taken as they are (not found, decorated, or using other globals than ``re``)."""
+def _template_source() -> Path | None:
+    """docxtpl's ``template.py``, where it is installed (None: no docxtpl is)."""
     spec = importlib.util.find_spec("docxtpl")
     if spec is None or spec.origin is None:
         return None
-    path = Path(spec.origin).with_name("template.py")
+    return Path(spec.origin).with_name("template.py")
+
+
+@functools.cache
+def source_key() -> str:
+    """What identifies the installed docxtpl's text rewrites: its ``template.py``'s path,
+    size and modification time (a new docxtpl is a new key)."""
+    path = _template_source()
+    try:
+        info = path.stat() if path is not None else None
+    except OSError:
+        info = None
+    return f"{path}|{info.st_size}|{info.st_mtime_ns}" if info is not None else "-"
+
+
+def _methods_from_source() -> dict[str, Any] | None:
+    """The two methods compiled from docxtpl's ``template.py``; None when they cannot be
+    taken as they are (not found, decorated, or using other globals than ``re``)."""
+    import ast
+    import textwrap
+
+    path = _template_source()
+    if path is None:
+        return None
     found: dict[str, ast.FunctionDef] = {}
     try:
         source = path.read_text(encoding="utf-8")
@@ -60,8 +81,12 @@ def _methods_from_source() -> dict[str, Any] | None:
     return {name: namespace[name] for name in _METHODS}
 
 
-def _free_names(function: ast.FunctionDef) -> set[str]:
-    """The names a function reads that it does not bind itself and that are not builtins."""
+def _free_names(function: Any) -> set[str]:
+    """The names a function (an ``ast.FunctionDef``) reads that it does not bind itself and
+    that are not builtins."""
+    import ast
+    import builtins
+
     bound: set[str] = set()
     read: set[str] = set()
     for node in ast.walk(function):
@@ -88,5 +113,12 @@ def _docxtpl_class() -> Any:
 
 
 #: Has ``patch_xml(self, xml)`` and ``resolve_listing(self, xml)`` as docxtpl's class has,
-#: called unbound (``DocxTemplate.patch_xml(None, xml)``).
-DocxTemplate: Any = _docxtpl_class()
+#: called unbound (``DocxTemplate.patch_xml(None, xml)``); made on first use.
+DocxTemplate: Any
+
+
+def __getattr__(name: str) -> Any:
+    if name == "DocxTemplate":
+        made = globals()["DocxTemplate"] = _docxtpl_class()
+        return made
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

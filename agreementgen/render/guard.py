@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import multiprocessing
 import os
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -81,6 +80,8 @@ def limits_supported() -> bool:
         import resource  # noqa: F401
     except ImportError:
         return False
+    import multiprocessing  # here: a run with nothing to guard need not import it
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -143,6 +144,7 @@ def run_limited(fn: Callable[..., T], *args: Any, seconds: float | None = None,
     memory_bytes = memory_limit() if memory_bytes is None else memory_bytes
     if not limits_supported():
         return _unlimited(fn, *args, **kwargs)
+    import multiprocessing
 
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
@@ -277,6 +279,8 @@ class _Worker:
     """
 
     def __init__(self, memory_bytes: int) -> None:
+        import multiprocessing
+
         context = multiprocessing.get_context("fork")
         self.memory_bytes = memory_bytes
         self.connection, child_end = context.Pipe(duplex=True)

@@ -1,9 +1,10 @@
 """The HTML tree of everyday Markdown, built directly instead of by the parser.
 
 Most description fields and clause texts use a small part of Markdown: paragraphs, flat lists
-(``- item``, ``1. item``, also right under a line of text), and ``**bold**`` and ``*italic*``
-words. :func:`plain_tree` recognises text that uses nothing else, in shapes that can only mean
-one thing, and builds the tree the Markdown parser (as configured in :mod:`.markdown_tree`) would
+(``- item``, ``1. item``, also right under a line of text, the last item perhaps running on to
+more lines), ``**bold**`` and ``*italic*`` words, and references to other clauses.
+:func:`plain_tree` recognises text that uses nothing else, in shapes that can only mean one
+thing, and builds the tree the Markdown parser (as :mod:`.markdown_parser` configures it) would
 build for it, in a fraction of the time. Any other text gives None and goes to the parser.
 
 tests/render/test_plain_markdown.py checks the result against the parser on generated text.
@@ -18,6 +19,10 @@ from lxml import etree
 # Characters left to the parser: code, escapes, links, raw HTML, the parser's own placeholder
 # characters, underscores, and tabs and line separators other than "\n".
 _PARSER_CHARACTERS = re.compile(r"[\\`_\[\]<>\x02\x03\t\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
+# A reference to another clause (see agreementgen.clauses.markers): its bookmark name holds
+# underscores, which open no emphasis when none of them can close one, as none does that is
+# followed by a letter or digit; the mark is checked with them left out.
+_REFERENCE = re.compile("\ue000_ag_[A-Za-z0-9_]*[A-Za-z0-9]\ue001[0-9A-Za-z.]*\ue002")
 # A line the parser reads as a list item, a heading, a rule, a quote or an underline, in
 # any of its forms (a list marker may be followed by any white space, as markdown_tree's
 # _ListsInterruptPreprocessor sees it); such lines are simple only as the exact items below.
@@ -35,7 +40,7 @@ def plain_tree(text: str) -> etree._Element | None:
 
     ``text`` has ``\\n`` line breaks only.
     """
-    if _PARSER_CHARACTERS.search(text):
+    if _PARSER_CHARACTERS.search(_REFERENCE.sub("\ue000", text) if "\ue000" in text else text):
         return None
     blocks = _blocks(text)
     if blocks is None:
@@ -71,6 +76,7 @@ def _blocks(text: str) -> list[_Block] | None:
     paragraph: list[str] = []
     items: list[str] = []
     tag = start = ""
+    continued = False  # the last item has a line of its own after its first
     for line in [*lines, ""]:
         if line.endswith("  "):
             return None  # a hard line break
@@ -81,7 +87,7 @@ def _blocks(text: str) -> list[_Block] | None:
                 if not paragraph and blocks and blocks[-1][0] == tag:
                     return None  # the parser joins the two lists into one loose list
                 blocks.append((tag, items, start))
-            paragraph, items, tag, start = [], [], "", ""
+            paragraph, items, tag, start, continued = [], [], "", "", False
             continue
         if line[0].isspace() or (line[-1].isspace() and line[-1] != " "):
             return None  # indented, or other white space than one space at an end
@@ -91,6 +97,8 @@ def _blocks(text: str) -> list[_Block] | None:
             kind = "ul" if bullet else "ol"
             if tag and kind != tag:
                 return None  # a bullet among numbers continues the item before it
+            if continued:
+                return None  # the parser reads the list as loose from here on
             tag = kind
             if number and not items:
                 start = number[1]
@@ -98,8 +106,11 @@ def _blocks(text: str) -> list[_Block] | None:
             if _BLOCK_START.match(content):
                 return None  # a nested list, heading or rule inside the item
             items.append(content)
-        elif items or _BLOCK_START.match(line):
-            return None  # text after an item continues it; other block syntax
+        elif _BLOCK_START.match(line):
+            return None  # other block syntax
+        elif items:
+            items[-1] += "\n" + line  # a lazy continuation of the last item
+            continued = True
         else:
             paragraph.append(line)
     return blocks

@@ -23,8 +23,9 @@ def same_as_parser(text: str) -> bool:
 # Words, spans and punctuation as clause texts and descriptions hold them, and now and then
 # some that come close to syntax: list markers, headings, rules, entities, odd spaces.
 _COMMON = ["a", "Van", "farmer's", "é", "中", "2026", "3.5", "x-y", "c.", "e:", "€5", "100%",
-           "R&D", "a\u00a0b", "(x)"]
-_RARE = ["1", "&copy;", "#3", "=", "|", "+1", "-2", "x \u2003 y", "5 * 3", "a*b"]
+           "R&D", "a\u00a0b", "(x)", "\ue000_ag_data_scope\ue00110.1\ue002"]
+_RARE = ["1", "&copy;", "#3", "=", "|", "+1", "-2", "x \u2003 y", "5 * 3", "a*b",
+         "\ue000_ag_x_\ue0011\ue002", "\ue000_ag_a\ue0012\ue002_b_"]
 _WORD = st.one_of(st.sampled_from(_COMMON), st.sampled_from(_COMMON), st.sampled_from(_COMMON),
                   st.sampled_from(_RARE))
 _PUNCTUATION = st.sampled_from(["", "", "", "", "(", ")", '"', "'", ".", ",", ":", "!", "-",
@@ -60,6 +61,8 @@ def _block(draw: st.DrawFn) -> str:
     lines = []
     for number in range(draw(st.integers(1, 4))):
         item = draw(_INLINE).replace("\n", " ")
+        # Now and then an item runs on to a line of its own.
+        item += draw(st.sampled_from(["", "", "", "\n" + draw(_INLINE)]))
         lines.append((f"{number + draw(st.integers(0, 1))}. " if marker == "numbers"
                       else marker) + item)
     above = draw(st.sampled_from(["", "", draw(_INLINE).replace("\n", " ") + "\n"]))
@@ -100,6 +103,12 @@ def test_the_direct_tree_is_the_parsers_tree_for_any_mix_of_characters(text: str
     "Research & Development, M&E and €\u00a0240.000,00",
     "(*unvalued*) and \"**quoted**\" words.",
     "a \nb \n\n\nc",
+    "- a\ncontinued",  # a lazy continuation line of the last item
+    "Causes:\n- one\n- two that runs\non to a second line\nand a third",
+    "1. a\ncontinued",
+    "Under clause \ue000_ag_identity_independence\ue0013.2\ue002 and "
+    "\ue000_ag_data_scope\ue00110.1\ue002.",
+    "- see clause \ue000_ag_x\ue0011\ue002\n- **and** \ue000_ag_y_z\ue0012\ue002",
 ])
 def test_everyday_markdown_takes_the_direct_path(text: str) -> None:
     assert same_as_parser(text)
@@ -107,7 +116,9 @@ def test_everyday_markdown_takes_the_direct_path(text: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "- a\n\n- b",  # a loose list: items become paragraphs
-    "- a\ncontinued",  # a lazy continuation line
+    "- a\ncontinued\n- b",  # after a continued item, the parser reads a loose list
+    "x_y \ue000_ag_a\ue0011\ue002",  # an underscore outside a reference
+    "\ue000_ag_a_\ue0011\ue002 \ue000_ag_b\ue0012\ue002",  # one that could close emphasis
     "- a\n    - nested",
     "- - nested",
     "- a\n1. b",  # a number after bullets starts a list of its own

@@ -535,12 +535,12 @@ def test_a_parser_without_the_patterns_a_text_cannot_use_parses_it_the_same(text
     import markdown
     from markdown.extensions.sane_lists import SaneListExtension
 
-    from agreementgen.render.markdown_tree import (
+    from agreementgen.render.markdown_parser import (
         _ListsInterruptExtension,
         _LiteralTextExtension,
-        _markdown,
+        parser,
     )
 
     full = markdown.Markdown(extensions=[SaneListExtension(), _LiteralTextExtension(),
                                          _ListsInterruptExtension()], output_format="xhtml")
-    assert _markdown(text).convert(text) == full.convert(text)
+    assert parser(text).convert(text) == full.convert(text)
