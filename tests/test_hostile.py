@@ -368,6 +368,18 @@ def test_characters_xml_cannot_hold_are_found(character: str) -> None:
     assert "\\u" in visible(character)
 
 
+def test_the_refused_characters_are_those_xml_1_0_leaves_out() -> None:
+    """Every code point, against XML 1.0's Char production (#x9 | #xA | #xD | [#x20-#xD7FF]
+    | [#xE000-#xFFFD] | [#x10000-#x10FFFF])."""
+    from agreementgen.validation.characters import INVALID_XML_CHARACTER
+
+    every = "".join(map(chr, range(0x110000)))
+    allowed = re.compile("[\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+    refused = INVALID_XML_CHARACTER.findall(every)
+    assert refused == [c for c in allowed.sub("", every)]
+    assert len(refused) == 29 + 2048 + 2
+
+
 @pytest.mark.parametrize("character", GOOD_CHARACTERS, ids=lambda c: f"U+{ord(c):04X}")
 def test_characters_xml_can_hold_pass(character: str) -> None:
     assert check_characters({"k": [f"a{character}b", {"x": character}]}) == []
