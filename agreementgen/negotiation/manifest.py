@@ -122,10 +122,11 @@ def with_manifest(members: Mapping[str, bytes], rendered: Mapping[str, bytes],
     """
     item = _free_item(members)
     props = f"customXml/itemProps{item}.xml"
+    part = manifest.xml()
     guid = uuid.uuid5(uuid.NAMESPACE_URL, f"{NAMESPACE}/{manifest.description_sha256}"
-                      f"/{manifest.template_sha256}/{digest(manifest.xml().decode())}")
+                      f"/{manifest.template_sha256}/{digest(part.decode())}")
     changed = {
-        f"customXml/item{item}.xml": manifest.xml(),
+        f"customXml/item{item}.xml": part,
         props: (f'<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
                 f'<ds:datastoreItem ds:itemID="{{{str(guid).upper()}}}" xmlns:ds="http://'
                 f'schemas.openxmlformats.org/officeDocument/2006/customXml"><ds:schemaRefs>'

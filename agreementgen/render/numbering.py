@@ -189,8 +189,9 @@ def _read_numbering(numbering_xml: bytes, wanted: str | None
 
 def _insert_before(root: etree._Element, child: etree._Element, later: tuple[str, ...]) -> None:
     """Moves child before the first element the schema orders after it."""
+    tags = {f"{_W}{name}" for name in later}
     for sibling in root:
-        if sibling is not child and etree.QName(sibling).localname in later:
+        if sibling is not child and sibling.tag in tags:
             sibling.addprevious(child)
             return
     root.append(child)

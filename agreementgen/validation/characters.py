@@ -59,7 +59,27 @@ def check_characters(data: Any) -> list[Flaw]:
     Returns:
         One flaw per offending key or text, naming the first bad character and its position.
     """
+    if not _any_flagged(data):
+        return []  # nearly every description: one search over all its text, no paths made
     return list(_walk(data, ()))
+
+
+def _any_flagged(data: Any) -> bool:
+    """Whether any key or text in ``data`` holds a character XML cannot hold or a reserved one
+    (a reserved one in a key is allowed; the careful walk then finds nothing)."""
+    texts: list[str] = []
+    stack = [data]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, str):
+            texts.append(current)
+        elif isinstance(current, dict):
+            texts.extend(key for key in current if isinstance(key, str))
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+    joined = "\n".join(texts)
+    return bool(INVALID_XML_CHARACTER.search(joined) or RESERVED_CHARACTER.search(joined))
 
 
 def _walk(value: Any, path: Path) -> Iterator[Flaw]:
