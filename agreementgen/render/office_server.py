@@ -34,7 +34,7 @@ import time
 from typing import Any
 
 #: How often to try the connection while LibreOffice starts.
-_POLL_SECONDS = 0.05
+_POLL_SECONDS = 0.02
 
 
 def main(argv: list[str]) -> int:
@@ -48,22 +48,29 @@ def main(argv: list[str]) -> int:
         replies.write(json.dumps(values) + "\n")
         replies.flush()
 
-    try:
-        import uno
-    except ImportError as exc:
-        reply(ready=False, error="no_uno", detail=f"{sys.executable}: {exc}")
+    import importlib.util
+
+    if importlib.util.find_spec("uno") is None:
+        reply(ready=False, error="no_uno", detail=f"{sys.executable}: No module named 'uno'")
         return 3
     command = [soffice, "--headless", "--invisible", "--nocrashreport", "--nodefault",
                "--nologo", "--nofirststartwizard", "--norestore", "--nolockcheck",
                f"-env:UserInstallation={profile_url}",
                f"--accept=pipe,name={pipe_name};urp;StarOffice.ComponentContext"]
     try:
+        # LibreOffice first: it starts while the UNO bridge loads (found above, so it is
+        # there; one that fails to load stops LibreOffice again below).
         office = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)
     except OSError as exc:
         reply(ready=False, error="no_start", detail=f"{soffice}: {exc.strerror or exc}")
         return 3
     try:
+        try:
+            import uno
+        except ImportError as exc:
+            reply(ready=False, error="no_uno", detail=f"{sys.executable}: {exc}")
+            return 3
         desktop = _connect(uno, office, pipe_name, start_seconds)
         if isinstance(desktop, str):
             reply(ready=False, error="no_start", detail=desktop)
