@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 
 from agreementgen.render import code_cache, guard
 from agreementgen.render.sandbox import template_environment
+from agreementgen.templates import resolve
 from tests.conftest import MOU
 
 
@@ -101,7 +103,7 @@ def test_the_agreement_is_the_same_with_and_without_the_cache(tmp_path: Path) ->
 def test_a_template_part_is_patched_once_and_kept(cache: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """docxtpl's clean-up of a part runs once; a new compile takes the kept text, which is
-    docxtpl's own result."""
+    docxtpl's own result. A part the sandbox refuses is not kept."""
     from agreementgen.render import docx, docxtpl_text
 
     patched: list[str] = []
@@ -112,11 +114,31 @@ def test_a_template_part_is_patched_once_and_kept(cache: Path,
         return str(real(self, xml))
 
     monkeypatch.setattr(docxtpl_text.DocxTemplate, "patch_xml", counting)
-    xml = ('<w:p><w:r><w:t>{%p if x </w:t></w:r><w:r><w:t>%}</w:t></w:r></w:p>'
-           '<w:p><w:r><w:t>{{ y }}</w:t></w:r></w:p><w:p><w:r><w:t>{%p endif %}</w:t></w:r></w:p>')
-    first = docx.patched_part(xml)
-    assert first == real(None, xml) and len(patched) == 1
-    assert docx.patched_part(xml) == first and len(patched) == 1  # kept
-    assert docx.patched_part(xml + " ") != first and len(patched) == 2  # another text
+    template = docx.CompiledTemplate(resolve(None, "mou").path)
+    parts = len(patched)
+    assert parts >= 2 and len(list(cache.iterdir())) > parts  # the parts and their code
+    again = docx.CompiledTemplate(resolve(None, "mou").path)
+    assert len(patched) == parts  # every part's clean-up taken from the cache
+    assert [p.source for p in again._parts] == [p.source for p in template._parts]
+    assert [p.source for p in again._parts] == [
+        str(real(None, docx.template_part("t", p.name, template.member(p.name) or b"")[0]))
+        for p in template._parts]
     monkeypatch.setattr(docxtpl_text, "source_key", lambda: "another docxtpl")
-    assert docx.patched_part(xml) == first and len(patched) == 3  # another docxtpl
+    docx.CompiledTemplate(resolve(None, "mou").path)
+    assert len(patched) == 2 * parts  # another docxtpl: cleaned up again
+
+
+def test_a_refused_template_part_is_not_kept(cache: Path, tmp_path: Path) -> None:
+    """A part with an unsafe name is refused every time, and its clean-up is never kept."""
+    from agreementgen.errors import TemplateError
+    from agreementgen.render import docx
+    from tests.broken_templates import DOCUMENT, edited
+
+    unsafe = edited(tmp_path / "unsafe.docx", DOCUMENT, "{{ agreement.kind_label }}",
+                    "{{ agreement.__class__ }}")
+    for _ in range(2):
+        with pytest.raises(TemplateError, match="__class__"):
+            docx.CompiledTemplate(unsafe)
+    with zipfile.ZipFile(unsafe) as archive:
+        xml = docx.template_part("t", DOCUMENT, archive.read(DOCUMENT))[0]
+    assert docx.patched_part(xml)[1] is not None  # not in the cache

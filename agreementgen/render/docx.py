@@ -120,10 +120,10 @@ class CompiledTemplate:
             if exc.problems[0].code != MALFORMED_PART:
                 raise
             xml = data.decode("utf-8")
-        patched = patched_part(xml)
+        cleaned, entry = patched_part(xml)
         # docxtpl's escapes for a literal "{{" ("{_{" ...) are marked with a character no
         # value can hold (validation refuses it), so a value's own "{_{" stays as it is.
-        patched = _ESCAPED_DELIMITER.sub(lambda m: m[0].replace("_", _LITERAL_MARK), patched)
+        patched = _ESCAPED_DELIMITER.sub(lambda m: m[0].replace("_", _LITERAL_MARK), cleaned)
         try:
             template = env.from_string(patched)
         except (SecurityError, TemplateSyntaxError) as first:
@@ -138,6 +138,10 @@ class CompiledTemplate:
                 raise self._error("template_syntax", part, exc, lined) from None
             code = "template_unsafe" if isinstance(first, SecurityError) else "template_syntax"
             raise self._error(code, part, first, patched) from None
+        if entry is not None:
+            from agreementgen.render import code_cache
+
+            code_cache.store(entry, cleaned)  # kept once the sandbox accepted the part
         return _Part(part, patched, template, _LITERAL_MARK in patched)
 
     def _error(self, code: str, part: str, exc: Exception,
@@ -318,13 +322,14 @@ class _Archive:
         return b"".join([*chunks, *directory, end])
 
 
-def patched_part(xml: str) -> str:
+def patched_part(xml: str) -> tuple[str, str | None]:
     """A template part after docxtpl's tag clean-up, which rejoins tags Word split across runs
-    and expands the ``{%p %}`` / ``{%tr %}`` / ``{{r }}`` forms.
+    and expands the ``{%p %}`` / ``{%tr %}`` / ``{{r }}`` forms; and the entry of the user's
+    cache (:mod:`code_cache`) to keep it under, None when it came from there.
 
     The clean-up only rewrites text (it is called unbound), so its result depends on the text
-    and docxtpl's code alone: it is kept in the user's cache (:mod:`code_cache`) under both,
-    and a new process that compiles the same template skips it.
+    and docxtpl's code alone, which make the entry: a new process that compiles the same
+    template skips it. The caller keeps a part only once the sandbox has accepted it.
     """
     from agreementgen.render import code_cache
     from agreementgen.render.docxtpl_text import source_key
@@ -332,12 +337,10 @@ def patched_part(xml: str) -> str:
     entry = code_cache.key("docxtpl.patch_xml", xml, source_key(), None)
     kept = code_cache.load_text(entry)
     if kept is not None:
-        return kept
+        return kept, None
     from agreementgen.render.docxtpl_text import DocxTemplate
 
-    patched = str(DocxTemplate.patch_xml(None, xml))
-    code_cache.store(entry, patched)
-    return patched
+    return str(DocxTemplate.patch_xml(None, xml)), entry
 
 
 def line_per_paragraph(xml: str) -> str:
