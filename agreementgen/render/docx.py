@@ -252,9 +252,10 @@ class _Entry:
         return cls(encoded, flags, zlib.crc32(content), len(content), data)
 
 
-#: How hard a member made for one document is compressed: zlib's fastest level, which takes
-#: about a third of the time of its default on a document part, for a file about a tenth
-#: larger. The template's own members are compressed once per process, at the default level.
+#: How hard the document part and the members added for one document (the manifest) are
+#: compressed: zlib's fastest level, which takes about a third of the time of its default on
+#: them, for a file about a tenth larger. They differ for every document; every other member
+#: is compressed at the default level, most of them once per process.
 RENDERED_LEVEL = 1
 
 
@@ -262,8 +263,8 @@ class _Archive:
     """Writes the .docx zip: unchanged members are deflated once and their bytes reused.
 
     The layout is the one :mod:`zipfile` writes for ``ZipInfo(name, (1980, 1, 1, 0, 0, 0))``
-    with ``ZIP_DEFLATED`` on a POSIX system (at :data:`RENDERED_LEVEL` for the members
-    rendered or added), so the output is byte-identical to it, the same on
+    with ``ZIP_DEFLATED`` on a POSIX system (at :data:`RENDERED_LEVEL` for the document part
+    and added members), so the output is byte-identical to it, the same on
     every platform and for every run, but without compressing the template's styles, theme
     and images again for every document.
     """
@@ -283,7 +284,8 @@ class _Archive:
             last = self._last.get(name)
             if last is not None and last[0] == content:
                 return last[1]
-            fresh = _Entry.deflate(name, content, RENDERED_LEVEL)
+            fresh = _Entry.deflate(name, content, RENDERED_LEVEL if name == DOCUMENT
+                                   else zlib.Z_DEFAULT_COMPRESSION)
             self._last[name] = (content, fresh)
             return fresh
         entry = self._deflated.get(name)
