@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import functools
 import itertools
 import re
@@ -132,11 +133,29 @@ def markdown_to_wordml(
     Raises:
         ValueError: The text holds a character XML cannot store.
     """
+    key = (text, paragraph_style, bullet_style, number_style, numbering is None, lead)
+    known = _made.get(key)
+    if known is not None:
+        _made.move_to_end(key)
+        return known
     walker = _Walker(paragraph_style, bullet_style, number_style, numbering, lead)
     paragraphs = walker.walk(text)
     if lead is not None and paragraphs:
         _lead_paragraph(paragraphs[0], lead)
-    return "".join(_paragraph_xml(p) for p in paragraphs)
+    xml = "".join(_paragraph_xml(p) for p in paragraphs)
+    if not walker.numbered:
+        # Nothing was asked of the numbering: the same arguments give the same paragraphs.
+        _made[key] = xml
+        if len(_made) > MADE_CACHE_SIZE:
+            _made.popitem(last=False)
+    return xml
+
+
+#: Texts whose Word paragraphs :func:`markdown_to_wordml` keeps, with the arguments they were
+#: made with, when making them gave no list its own numbering: a batch meets the same clause
+#: texts (a boilerplate clause, a partner's mission) in document after document.
+MADE_CACHE_SIZE = 1024
+_made: collections.OrderedDict[tuple[object, ...], str] = collections.OrderedDict()
 
 
 def _lead_paragraph(paragraph: _Paragraph, lead: Lead) -> None:
@@ -222,6 +241,7 @@ class _Walker:
         self.bullet_style = bullet_style
         self.number_style = number_style
         self.numbering = numbering
+        self.numbered = False  # whether the numbering gave a list its own numbering
         # In a clause, text is indented to the clause's text and lists are enumerations.
         self.clause = lead is not None
         self.base_indent = CLAUSE_INDENT if self.clause else 0
@@ -279,6 +299,7 @@ class _Walker:
         num_id = ctx.num_id if ordered else None
         if ordered and num_id is None and self.numbering is not None:
             num_id = self.numbering.new_numbered_list(start)
+            self.numbered = True
         num = (min(ctx.ol_depth, _MAX_ILVL), num_id) if num_id is not None else None
         inner = replace(
             ctx,
@@ -304,6 +325,7 @@ class _Walker:
         enum_id = ctx.enum_id
         if depth == 1 or enum_id is None:
             enum_id = self.numbering.new_enumeration() if self.numbering is not None else None
+            self.numbered = self.numbered or enum_id is not None
         inner = replace(ctx, list_depth=depth, enum_id=enum_id)
         index = 0
         for child in el:

@@ -232,6 +232,33 @@ def test_two_numbered_lists_restart_with_their_own_num_ids():
         assert num.xpath("w:abstractNumId/@w:val", namespaces=NS) == ["7"]
 
 
+def test_paragraphs_are_made_once_but_every_list_gets_its_own_numbering(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text made before with the same arguments is taken as made; one whose lists were
+    given their own numbering is made again, so each document numbers its lists anew."""
+    from agreementgen.render import wordml
+
+    walked: list[str] = []
+    walk = wordml._Walker.walk
+
+    def counting(self: wordml._Walker, text: str) -> list[wordml._Paragraph]:
+        walked.append(text)
+        return walk(self, text)
+
+    monkeypatch.setattr(wordml._Walker, "walk", counting)
+    monkeypatch.setattr(wordml, "_made", wordml.collections.OrderedDict())
+    numbering = NumberingAllocator(default_numbering())
+    plain = "A clause **without** a list, unique to this test."
+    first = markdown_to_wordml(plain, numbering=numbering)
+    assert markdown_to_wordml(plain, numbering=NumberingAllocator(default_numbering())) == first
+    assert walked == [plain]
+    assert markdown_to_wordml(plain, paragraph_style="Other", numbering=numbering) != first
+    listed = "Steps, unique to this test:\n\n1. one\n2. two"
+    ids = [parse(markdown_to_wordml(listed, numbering=numbering)).xpath(
+        "w:p/w:pPr/w:numPr/w:numId/@w:val", namespaces=NS)[0] for _ in range(2)]
+    assert walked.count(listed) == 2 and ids[0] != ids[1]
+
+
 def test_nested_numbered_list_uses_level_one_of_the_same_num_id():
     numbering = NumberingAllocator(default_numbering())
     body = parse(markdown_to_wordml("1. a\n    1. a.1\n2. b", numbering=numbering))
