@@ -109,7 +109,8 @@ def memory_over_batch(folder: Path, documents: int, jobs: int) -> list[tuple[int
         nonlocal done
         done += 1
         if done in checkpoints:
-            peaks = [peak_rss_kib(p.pid) for p in multiprocessing.active_children()]
+            peaks = [peak_rss_kib(p.pid) for p in multiprocessing.active_children()
+                     if p.pid is not None]
             readings.append((done, sorted(p for p in peaks if p is not None)))
 
     result = run_batch(files, folder / "out", jobs=jobs, on_done=on_done)
