@@ -201,7 +201,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         # three; each keeps its best.
         runs = []
         for turn in range(args.repeat):
-            built = built if turn == 0 else contexts(files)
+            if turn:
+                built = contexts(files)
             a_run = plain_loop(built, work / "a")
             # The contexts were (a)'s input; (b) and (c) start, as a command would, without
             # them.

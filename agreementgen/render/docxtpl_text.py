@@ -17,7 +17,10 @@ import functools
 import importlib.util
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import ast
 
 __all__ = ["DocxTemplate", "source_key"]
 
@@ -81,9 +84,8 @@ def _methods_from_source() -> dict[str, Any] | None:
     return {name: namespace[name] for name in _METHODS}
 
 
-def _free_names(function: Any) -> set[str]:
-    """The names a function (an ``ast.FunctionDef``) reads that it does not bind itself and
-    that are not builtins."""
+def _free_names(function: ast.FunctionDef) -> set[str]:
+    """The names a function reads that it does not bind itself and that are not builtins."""
     import ast
     import builtins
 
